@@ -1,0 +1,304 @@
+package io.github.connectionpool;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The settings shared by every pool builder: {@link ConnectionPool.Builder} and the TCP pool's builder.
+ *
+ * <p>Each setter only records its value; {@code build()} checks them all at once and throws an
+ * {@link IllegalArgumentException} naming the first bad setting. A builder is not thread-safe and can build several
+ * pools.
+ *
+ * @param <T> the connection type
+ * @param <P> the connection parameters
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
+
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    P params;
+    ConnectionCreator<T, P> creator;
+    ConnectionValidator<T> validator;
+    private String name;
+    private int maxSize = PoolConfig.DEFAULT_MAX_SIZE;
+    private int minIdle;
+    private Duration maxIdleTime = PoolConfig.DEFAULT_MAX_IDLE_TIME;
+    private Duration maxLifetime = PoolConfig.DEFAULT_MAX_LIFETIME;
+    private Duration connectionTimeout = PoolConfig.DEFAULT_CONNECTION_TIMEOUT;
+    private Duration acquireTimeout = PoolConfig.DEFAULT_ACQUIRE_TIMEOUT;
+    private Duration validationTimeout = PoolConfig.DEFAULT_VALIDATION_TIMEOUT;
+    private Duration validationBypassWindow = PoolConfig.DEFAULT_VALIDATION_BYPASS_WINDOW;
+    private Duration leakDetectionThreshold = Duration.ZERO;
+    private CleanupConfig cleanup = CleanupConfig.defaults();
+    ConnectionCloser<? super T> closer = PoolBuilder::closeIfAutoCloseable;
+    ConnectionResetter<? super T> resetter;
+    Ticker ticker = Ticker.system();
+    PoolListener listener = PoolListener.none();
+
+    /**
+     * Starts a builder.
+     *
+     * @param params the connection parameters handed to the creator
+     * @param creator makes connections
+     * @param validator checks idle connections
+     * @throws NullPointerException when an argument is null, naming it
+     */
+    protected PoolBuilder(P params, ConnectionCreator<T, P> creator, ConnectionValidator<T> validator) {
+        this.params = params;
+        this.creator = Objects.requireNonNull(creator, "creator");
+        this.validator = Objects.requireNonNull(validator, "validator");
+    }
+
+    /**
+     * Starts a builder whose parts a subclass supplies later with {@link #parts}.
+     */
+    protected PoolBuilder() {}
+
+    /**
+     * Sets the parameters, creator and validator; for subclasses that make them from their own settings.
+     *
+     * @param params the connection parameters handed to the creator
+     * @param creator makes connections
+     * @param validator checks idle connections
+     * @return this builder
+     */
+    protected B parts(P params, ConnectionCreator<T, P> creator, ConnectionValidator<T> validator) {
+        this.params = params;
+        this.creator = Objects.requireNonNull(creator, "creator");
+        this.validator = Objects.requireNonNull(validator, "validator");
+        return self();
+    }
+
+    /**
+     * Whether {@link #resetOnReturn} was called.
+     *
+     * @return true when a resetter is set
+     */
+    protected boolean hasResetter() {
+        return resetter != null;
+    }
+
+    /**
+     * This builder, typed as the concrete builder.
+     *
+     * @return {@code this}
+     */
+    protected abstract B self();
+
+    /**
+     * Copies every setting of a configuration.
+     *
+     * @param config the settings to take
+     * @return this builder
+     */
+    public B config(PoolConfig config) {
+        name = config.name();
+        maxSize = config.maxSize();
+        minIdle = config.minIdle();
+        maxIdleTime = config.maxIdleTime();
+        maxLifetime = config.maxLifetime();
+        connectionTimeout = config.connectionTimeout();
+        acquireTimeout = config.acquireTimeout();
+        validationTimeout = config.validationTimeout();
+        validationBypassWindow = config.validationBypassWindow();
+        leakDetectionThreshold = config.leakDetectionThreshold();
+        cleanup = config.cleanup();
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#name()}; the default is {@code pool-1}, {@code pool-2}, ...
+     *
+     * @param name the pool's name
+     * @return this builder
+     */
+    public B name(String name) {
+        this.name = name;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#maxSize()}.
+     *
+     * @param maxSize the most live connections
+     * @return this builder
+     */
+    public B maxSize(int maxSize) {
+        this.maxSize = maxSize;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#minIdle()}.
+     *
+     * @param minIdle the connections the cleanup keeps ready
+     * @return this builder
+     */
+    public B minIdle(int minIdle) {
+        this.minIdle = minIdle;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#maxIdleTime()}.
+     *
+     * @param maxIdleTime the idle time after which the cleanup closes a connection, or zero for never
+     * @return this builder
+     */
+    public B maxIdleTime(Duration maxIdleTime) {
+        this.maxIdleTime = maxIdleTime;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#maxLifetime()}.
+     *
+     * @param maxLifetime the age after which a connection is retired, or zero for never
+     * @return this builder
+     */
+    public B maxLifetime(Duration maxLifetime) {
+        this.maxLifetime = maxLifetime;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#connectionTimeout()}.
+     *
+     * @param connectionTimeout how long one creation may take
+     * @return this builder
+     */
+    public B connectionTimeout(Duration connectionTimeout) {
+        this.connectionTimeout = connectionTimeout;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#acquireTimeout()}.
+     *
+     * @param acquireTimeout how long {@code getConnection()} waits in all
+     * @return this builder
+     */
+    public B acquireTimeout(Duration acquireTimeout) {
+        this.acquireTimeout = acquireTimeout;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#validationTimeout()}.
+     *
+     * @param validationTimeout how long one validation may take
+     * @return this builder
+     */
+    public B validationTimeout(Duration validationTimeout) {
+        this.validationTimeout = validationTimeout;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#validationBypassWindow()}.
+     *
+     * @param validationBypassWindow how recently used a connection must be to skip validation on borrow
+     * @return this builder
+     */
+    public B validationBypassWindow(Duration validationBypassWindow) {
+        this.validationBypassWindow = validationBypassWindow;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#leakDetectionThreshold()}.
+     *
+     * @param leakDetectionThreshold how long a borrower may hold a connection before a leak warning, or zero for off
+     * @return this builder
+     */
+    public B leakDetectionThreshold(Duration leakDetectionThreshold) {
+        this.leakDetectionThreshold = leakDetectionThreshold;
+        return self();
+    }
+
+    /**
+     * Sets {@link PoolConfig#cleanup()}.
+     *
+     * @param cleanup when and whether the pool cleans up on its own thread
+     * @return this builder
+     */
+    public B cleanup(CleanupConfig cleanup) {
+        this.cleanup = cleanup;
+        return self();
+    }
+
+    /**
+     * Sets how discarded connections are closed; the default calls {@code close()} on {@code AutoCloseable} ones.
+     *
+     * @param closer closes a connection the pool no longer keeps
+     * @return this builder
+     */
+    public B closer(ConnectionCloser<? super T> closer) {
+        this.closer = Objects.requireNonNull(closer, "closer");
+        return self();
+    }
+
+    /**
+     * Sets a check run on every returned connection; the default keeps every returned connection.
+     *
+     * @param resetter resets a returned connection or says it must be closed
+     * @return this builder
+     */
+    public B resetOnReturn(ConnectionResetter<? super T> resetter) {
+        this.resetter = Objects.requireNonNull(resetter, "resetter");
+        return self();
+    }
+
+    /**
+     * Sets the source of time, for tests that move time without sleeping; the default is {@link Ticker#system()}.
+     *
+     * @param ticker the pool's clock
+     * @return this builder
+     */
+    public B ticker(Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        return self();
+    }
+
+    /**
+     * Sets the receiver of acquire, creation and usage timings, for metrics; the default ignores them.
+     *
+     * @param listener the timing listener
+     * @return this builder
+     */
+    public B listener(PoolListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return self();
+    }
+
+    /**
+     * Checks the settings and returns them as a configuration.
+     *
+     * @return the validated configuration
+     * @throws IllegalArgumentException naming the first bad setting
+     */
+    public PoolConfig toConfig() {
+        String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
+        return new PoolConfig(
+                poolName,
+                maxSize,
+                minIdle,
+                maxIdleTime,
+                maxLifetime,
+                connectionTimeout,
+                acquireTimeout,
+                validationTimeout,
+                validationBypassWindow,
+                leakDetectionThreshold,
+                cleanup);
+    }
+
+    private static void closeIfAutoCloseable(Object connection) throws Exception {
+        if (connection instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.connectionpool.internal;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One connection being made for one slot: the creator's call on a worker thread, raced against the connection
+ * timeout.
+ *
+ * <p>Exactly one outcome counts, whichever comes first: the connection, the creator's error, the timeout, or the pool
+ * closing. The slot is settled by that outcome alone, so a creator that fails, hangs, or never completes its stage
+ * cannot hold the slot past the timeout; a connection that arrives after its creation was settled is closed at once.
+ *
+ * @param <T> the connection type
+ */
+final class Creation<T> implements Runnable {
+
+    private final PoolEngine<T, ?> engine;
+    final Entry<T> entry;
+    final long startNanos;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile Future<?> timer;
+    private volatile Thread runner;
+
+    Creation(PoolEngine<T, ?> engine, Entry<T> entry, long startNanos) {
+        this.engine = engine;
+        this.entry = entry;
+        this.startNanos = startNanos;
+    }
+
+    void timer(Future<?> timer) {
+        this.timer = timer;
+        if (settled.get()) {
+            timer.cancel(false);
+        }
+    }
+
+    /** Calls the creator; runs on a worker thread. */
+    @Override
+    public void run() {
+        runner = Thread.currentThread();
+        CompletionStage<T> stage;
+        try {
+            stage = engine.callCreator();
+        } catch (Throwable e) { // the creator is user code: whatever it throws is a creation failure
+            failed(e);
+            return;
+        } finally {
+            runner = null;
+        }
+        if (stage == null) {
+            failed(new NullPointerException("the creator returned null instead of a CompletionStage"));
+            return;
+        }
+        stage.whenComplete((connection, error) -> {
+            if (error != null) {
+                failed(unwrap(error));
+            } else if (connection == null) {
+                failed(new NullPointerException("the creator completed with null instead of a connection"));
+            } else {
+                succeeded(connection);
+            }
+        });
+    }
+
+    void succeeded(T connection) {
+        if (settle()) {
+            engine.created(this, connection);
+        } else {
+            engine.discardLate(connection);
+        }
+    }
+
+    void failed(Throwable error) {
+        if (settle()) {
+            engine.creationFailed(this, error, false);
+        }
+    }
+
+    /** The connection timeout passed: give up on the creator, interrupting it if it is still in its call. */
+    void timedOut() {
+        if (settle()) {
+            Thread thread = runner;
+            if (thread != null) {
+                thread.interrupt();
+            }
+            engine.creationFailed(this, null, true);
+        }
+    }
+
+    /** The pool closed: settle without a connection. */
+    void abandon() {
+        if (settle()) {
+            engine.creationAbandoned(this);
+        }
+    }
+
+    private boolean settle() {
+        if (!settled.compareAndSet(false, true)) {
+            return false;
+        }
+        Future<?> pending = timer;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        return true;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,172 @@
+package io.github.connectionpool.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One slot of a pool: a connection (or none) and the state that says who owns it.
+ *
+ * <p>The state lives in one {@code long} stamp: the low three bits are the {@linkplain #state(long) state}, the rest a
+ * generation that grows each time the slot is lent. A lease remembers the stamp it was lent under, so a second
+ * {@code close()} of the same lease, or one that comes after the slot was lent again, no longer matches and does
+ * nothing.
+ *
+ * <p>Ownership: whoever moves the stamp out of {@link #IDLE} or {@link #EMPTY} with a successful CAS owns the slot and
+ * may read and write its plain fields until it publishes them with the next stamp write. The other threads only read
+ * the stamp (and, for leak detection, {@link #leasedAt} and {@link #borrower} of a lent slot, checked against the stamp
+ * afterwards).
+ *
+ * @param <T> the connection type
+ */
+public final class Entry<T> {
+
+    /** No connection; capacity for one more. */
+    static final int EMPTY = 0;
+    /** A connection is being created for this slot. */
+    static final int CREATING = 1;
+    /** A connection sits in the pool, ready to lend. */
+    static final int IDLE = 2;
+    /** The connection is lent to a borrower. */
+    static final int LEASED = 3;
+    /** One thread holds the connection for a moment: to validate it, hand it over or close it. */
+    static final int RESERVED = 4;
+
+    private static final int STATE_BITS = 3;
+    private static final long STATE_MASK = (1L << STATE_BITS) - 1;
+    private static final VarHandle STAMP;
+
+    static {
+        try {
+            STAMP = MethodHandles.lookup().findVarHandle(Entry.class, "stamp", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through STAMP
+    private volatile long stamp;
+
+    /** The connection; set while the slot is owned, {@code null} when {@link #EMPTY}. */
+    T connection;
+    /** Ticker time of the creation. */
+    long createdAt;
+    /** How long the connection may live, jitter applied ({@code Long.MAX_VALUE} for forever). */
+    long lifetime = Long.MAX_VALUE;
+    /** Ticker time of the last return (or of the creation): the start of the idle time. */
+    long lastUsed;
+    /** Ticker time of the last return or validation: the start of the validation bypass window. */
+    long lastChecked;
+    /** Ticker time of the current lease. */
+    long leasedAt;
+    /** Where the current lease was borrowed, when leak detection is on; otherwise {@code null}. */
+    Throwable borrower;
+    /** The stamp of the lease that leak detection has reported, so that it reports each lease once. */
+    volatile long leakReportedFor = -1;
+
+    /** The pool the slot belongs to: a borrower's handle reaches the pool through it. */
+    public final PoolEngine<T, ?> engine;
+    /** The slot's number in the pool, for log lines. */
+    public final int index;
+
+    /**
+     * Creates an empty slot.
+     *
+     * @param engine the pool
+     * @param index the slot's number
+     */
+    Entry(PoolEngine<T, ?> engine, int index) {
+        this.engine = engine;
+        this.index = index;
+    }
+
+    /**
+     * Reads the stamp.
+     *
+     * @return the current stamp
+     */
+    long stamp() {
+        return (long) STAMP.getVolatile(this);
+    }
+
+    /**
+     * Moves the stamp from one value to another, atomically.
+     *
+     * @param expected the stamp the caller saw
+     * @param next the stamp to set
+     * @return whether the stamp was {@code expected} and is now {@code next}
+     */
+    boolean compareAndSet(long expected, long next) {
+        return STAMP.compareAndSet(this, expected, next);
+    }
+
+    /**
+     * Sets the stamp; only the slot's owner may do this.
+     *
+     * @param next the stamp to set
+     */
+    void set(long next) {
+        STAMP.setVolatile(this, next);
+    }
+
+    /**
+     * The state part of a stamp.
+     *
+     * @param stamp a stamp
+     * @return one of {@link #EMPTY}, {@link #CREATING}, {@link #IDLE}, {@link #LEASED}, {@link #RESERVED}
+     */
+    static int state(long stamp) {
+        return (int) (stamp & STATE_MASK);
+    }
+
+    /**
+     * The same generation in another state.
+     *
+     * @param stamp a stamp
+     * @param state the new state
+     * @return the stamp with its state replaced
+     */
+    static long with(long stamp, int state) {
+        return (stamp & ~STATE_MASK) | state;
+    }
+
+    /**
+     * The stamp of the next lease: the next generation, {@link #LEASED}.
+     *
+     * @param stamp the current stamp
+     * @return a stamp no earlier lease of this slot carried
+     */
+    static long nextLease(long stamp) {
+        return ((stamp & ~STATE_MASK) + (1L << STATE_BITS)) | LEASED;
+    }
+
+    /**
+     * Tries to take this slot while it is idle, lending it at once.
+     *
+     * @return the lease stamp, or {@code -1} when the slot was not idle or another thread took it first
+     */
+    long tryLease() {
+        long current = stamp();
+        if (state(current) != IDLE) {
+            return -1;
+        }
+        long leased = nextLease(current);
+        return compareAndSet(current, leased) ? leased : -1;
+    }
+
+    /**
+     * Tries to move this slot from one state to another, keeping the generation.
+     *
+     * @param from the state expected
+     * @param to the state to set
+     * @return whether this thread made the move
+     */
+    boolean tryMove(int from, int to) {
+        long current = stamp();
+        return state(current) == from && compareAndSet(current, with(current, to));
+    }
+
+    @Override
+    public String toString() {
+        return "Entry[" + index + ", state=" + state(stamp()) + "]";
+    }
+}

@@ -1,0 +1,137 @@
+package io.github.connectionpool.internal;
+
+import io.github.connectionpool.CleanupConfig;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool's threads: one scheduler thread for timers (cleanup runs, leak sweeps, creation and acquire timeouts) and
+ * a cached set of worker threads for creations and for work an asynchronous borrow must not do on its caller's thread.
+ *
+ * <p>All threads are daemons, named after the pool, and end with {@link #shutdown()}. Periodic tasks hold their pool
+ * only weakly: a pool that is dropped without {@code close()} is collected, and its next periodic run then stops the
+ * threads instead of keeping them, and the pool, alive forever.
+ */
+final class Housekeeper {
+
+    private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
+
+    private final String poolName;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ThreadPoolExecutor worker;
+    private final AtomicReference<ScheduledFuture<?>> cleanupRun = new AtomicReference<>();
+    private final AtomicReference<ScheduledFuture<?>> leakSweep = new AtomicReference<>();
+
+    Housekeeper(String poolName) {
+        this.poolName = poolName;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, threads(poolName + "-housekeeper"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.worker = new ThreadPoolExecutor(
+                0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads(poolName + "-worker"));
+    }
+
+    /** Runs a one-off task after a delay; a pool that has shut down runs nothing and returns a cancelled future. */
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return scheduler.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Runs a task on a worker thread.
+     *
+     * @throws RejectedExecutionException after {@link #shutdown()}
+     */
+    void execute(Runnable task) {
+        worker.execute(task);
+    }
+
+    /** Starts (or restarts) the periodic cleanup; a disabled configuration only stops it. */
+    <E> void startCleanup(CleanupConfig config, E owner, Consumer<E> run) {
+        long period = config.interval().toNanos();
+        ScheduledFuture<?> next = config.enabled() ? every(period, period, owner, run, "cleanup") : null;
+        cancel(cleanupRun.getAndSet(next));
+    }
+
+    void stopCleanup() {
+        cancel(cleanupRun.getAndSet(null));
+    }
+
+    boolean cleanupRunning() {
+        return cleanupRun.get() != null;
+    }
+
+    /** Starts the periodic leak sweep. */
+    <E> void startLeakSweep(long periodNanos, E owner, Consumer<E> sweep) {
+        cancel(leakSweep.getAndSet(every(periodNanos, periodNanos, owner, sweep, "leak detection")));
+    }
+
+    /** Stops every task and lets the threads end; a running creation is interrupted. */
+    void shutdown() {
+        stopCleanup();
+        cancel(leakSweep.getAndSet(null));
+        scheduler.shutdownNow();
+        worker.shutdownNow();
+    }
+
+    private <E> ScheduledFuture<?> every(long delay, long period, E owner, Consumer<E> run, String what) {
+        return scheduler.scheduleWithFixedDelay(new WeakTask<>(owner, run, what), delay, period, TimeUnit.NANOSECONDS);
+    }
+
+    private static void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger number = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * A periodic task that holds its pool weakly, survives its own failures, and stops the threads once the pool is
+     * gone.
+     */
+    private final class WeakTask<E> implements Runnable {
+        private final WeakReference<E> owner;
+        private final Consumer<E> run;
+        private final String what;
+
+        WeakTask(E owner, Consumer<E> run, String what) {
+            this.owner = new WeakReference<>(owner);
+            this.run = run;
+            this.what = what;
+        }
+
+        @Override
+        public void run() {
+            E target = owner.get();
+            if (target == null) {
+                log.warn("{}: pool was garbage collected without close(); stopping its threads", poolName);
+                shutdown();
+                return;
+            }
+            try {
+                run.accept(target);
+            } catch (RuntimeException | Error e) {
+                // A failed run must not cancel the schedule (the executor would drop all later runs silently).
+                log.error("{}: {} run failed; it runs again at the next interval", poolName, what, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,935 @@
+package io.github.connectionpool.internal;
+
+import io.github.connectionpool.CleanupConfig;
+import io.github.connectionpool.ConnectionCloser;
+import io.github.connectionpool.ConnectionCreationException;
+import io.github.connectionpool.ConnectionCreator;
+import io.github.connectionpool.ConnectionResetter;
+import io.github.connectionpool.ConnectionValidator;
+import io.github.connectionpool.PoolClosedException;
+import io.github.connectionpool.PoolConfig;
+import io.github.connectionpool.PoolException;
+import io.github.connectionpool.PoolListener;
+import io.github.connectionpool.PoolStats;
+import io.github.connectionpool.PoolTimeoutException;
+import io.github.connectionpool.PooledConnection;
+import io.github.connectionpool.Ticker;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool itself: lends, takes back, creates, validates and closes connections.
+ *
+ * <p><b>Capacity.</b> The pool is a fixed table of {@code maxSize} {@link Entry slots}. A connection exists only in a
+ * slot, and a creation first claims an empty slot, so live connections, counting those being created, can never
+ * exceed {@code maxSize}; there is no counter that could drift. A slot is freed only after its connection is closed.
+ *
+ * <p><b>Borrowing.</b> With nobody waiting, a borrower takes an idle slot with one CAS, starting its search at a slot
+ * chosen by its thread id so that threads tend to keep to their own slots. Otherwise it joins the {@link WaiterQueue}
+ * and is served in arrival order: a returned or new connection goes to the oldest waiter still waiting.
+ *
+ * <p><b>No lost hand-over.</b> A returner publishes the slot as idle and then reads the waiter count; a waiter adds
+ * itself and then looks for idle slots. Both are volatile, so at least one of them sees the other and the connection
+ * reaches a waiter. A hand-over counts only when it completes the waiter's future, which a waiter that gave up has
+ * completed itself.
+ *
+ * <p><b>No lock across user code.</b> The only lock is the waiter queue's; the creator, validator, closer, resetter
+ * and listener run outside it.
+ *
+ * @param <T> the connection type
+ * @param <P> the connection parameters
+ */
+public final class PoolEngine<T, P> {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolEngine.class);
+
+    private static final int VALID = 0;
+    private static final int INVALID = 1;
+    private static final int INTERRUPTED = 2;
+
+    private final PoolConfig config;
+    private final String name;
+    private final P params;
+    private final ConnectionCreator<T, P> creator;
+    private final ConnectionValidator<T> validator;
+    private final ConnectionCloser<? super T> closer;
+    private final ConnectionResetter<? super T> resetter;
+    private final Ticker ticker;
+    private final PoolListener listener;
+    private final LeaseFactory<T> leases;
+
+    private final long maxIdleNanos;
+    private final long maxLifetimeNanos;
+    private final long connectionTimeoutNanos;
+    private final long validationTimeoutNanos;
+    private final long bypassNanos;
+
+    private final Entry<T>[] slots;
+    private final int slotMask;
+    private final WaiterQueue<T> waiters = new WaiterQueue<>();
+    private final Housekeeper housekeeper;
+    private final LeakDetector leaks;
+    private final boolean trackBorrowers;
+    private final Set<Creation<T>> creations = ConcurrentHashMap.newKeySet();
+    /** Creations in flight: compared with the waiters to decide whether to start another one. */
+    private final AtomicInteger creating = new AtomicInteger();
+
+    private volatile boolean closed;
+    private final AtomicInteger closing = new AtomicInteger();
+    private volatile Throwable lastCreationError;
+
+    private final AtomicLong created = new AtomicLong();
+    private final AtomicLong destroyed = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong creationFailures = new AtomicLong();
+    private final AtomicLong validationFailures = new AtomicLong();
+
+    /**
+     * Builds and starts a pool: the cleanup and leak sweep are scheduled and {@code minIdle} connections are started.
+     *
+     * @param config the checked settings
+     * @param params the connection parameters
+     * @param creator makes connections
+     * @param validator checks connections
+     * @param closer closes discarded connections
+     * @param resetter checks returned connections, or {@code null}
+     * @param ticker the source of time
+     * @param listener receives timings
+     * @param leases makes borrowers' handles
+     */
+    @SuppressWarnings("unchecked") // a generic array of slots
+    public PoolEngine(
+            PoolConfig config,
+            P params,
+            ConnectionCreator<T, P> creator,
+            ConnectionValidator<T> validator,
+            ConnectionCloser<? super T> closer,
+            ConnectionResetter<? super T> resetter,
+            Ticker ticker,
+            PoolListener listener,
+            LeaseFactory<T> leases) {
+        this.config = config;
+        this.name = config.name();
+        this.params = params;
+        this.creator = creator;
+        this.validator = validator;
+        this.closer = closer;
+        this.resetter = resetter;
+        this.ticker = ticker;
+        this.listener = listener;
+        this.leases = leases;
+        this.maxIdleNanos = nanos(config.maxIdleTime());
+        this.maxLifetimeNanos = config.maxLifetime().isZero() ? Long.MAX_VALUE : nanos(config.maxLifetime());
+        this.connectionTimeoutNanos = nanos(config.connectionTimeout());
+        this.validationTimeoutNanos = nanos(config.validationTimeout());
+        this.bypassNanos = nanos(config.validationBypassWindow());
+        this.slots = (Entry<T>[]) new Entry<?>[config.maxSize()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Entry<>(this, i);
+        }
+        this.slotMask = Integer.highestOneBit(slots.length * 2 - 1) - 1;
+        this.housekeeper = new Housekeeper(name);
+        this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
+        this.trackBorrowers = leaks.enabled();
+
+        housekeeper.startCleanup(config.cleanup(), this, PoolEngine::runCleanup);
+        if (leaks.enabled()) {
+            housekeeper.startLeakSweep(leaks.sweepPeriodNanos(), this, PoolEngine::sweepLeaks);
+        }
+        log.info(
+                "{}: started (maxSize={}, minIdle={}, cleanup={})",
+                name,
+                config.maxSize(),
+                config.minIdle(),
+                config.cleanup().enabled() ? "every " + config.cleanup().interval() : "off");
+        fillToMinIdle();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Borrowing
+
+    /**
+     * Borrows a connection, waiting at most {@code timeoutNanos}.
+     *
+     * @param timeoutNanos the longest wait, zero for none
+     * @return the borrower's handle
+     * @throws PoolException when no connection can be had
+     */
+    public PooledConnection<T> acquire(long timeoutNanos) {
+        long start = ticker.nanoTime();
+        if (closed) {
+            throw closedException();
+        }
+        if (waiters.isEmpty()) { // nobody to overtake: take an idle connection if there is one
+            Entry<T> entry;
+            while ((entry = claimIdle()) != null) {
+                long stamp = entry.stamp();
+                int check = checkBeforeLending(entry, start);
+                if (check == VALID) {
+                    return lend(entry, stamp, start, leaks.captureBorrower());
+                }
+                if (check == INTERRUPTED) {
+                    break; // the wait below reports the interruption
+                }
+            }
+        }
+        return await(enqueue(start, true), start, timeoutNanos);
+    }
+
+    /**
+     * Borrows a connection without blocking the caller.
+     *
+     * @param timeoutNanos the longest wait, zero for none
+     * @return a future that completes with the handle, or with a {@link PoolException}; cancelling it gives up the
+     *     wait without losing a connection
+     */
+    public CompletableFuture<PooledConnection<T>> acquireAsync(long timeoutNanos) {
+        long start = ticker.nanoTime();
+        if (closed) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        Entry<T> stale = null;
+        if (waiters.isEmpty()) {
+            Entry<T> entry = claimIdle();
+            if (entry != null) {
+                long stamp = entry.stamp();
+                if (isFresh(entry, start)) {
+                    return CompletableFuture.completedFuture(lend(entry, stamp, start, leaks.captureBorrower()));
+                }
+                stale = entry; // needs a check or a close: not on the caller's thread
+            }
+        }
+        Waiter<T> waiter = enqueue(start, false);
+        if (stale != null) {
+            Entry<T> toCheck = stale;
+            runOnWorker(() -> checkAndHandOff(toCheck), toCheck);
+        }
+        if (!waiter.future.isDone()) {
+            Future<?> timer = housekeeper.schedule(() -> expire(waiter, timeoutNanos), timeoutNanos);
+            waiter.future.whenComplete((lease, error) -> {
+                timer.cancel(false);
+                if (error != null) {
+                    waiters.remove(waiter);
+                }
+            });
+        }
+        return waiter.future;
+    }
+
+    private Waiter<T> enqueue(long start, boolean mayBlock) {
+        Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower());
+        waiters.add(waiter);
+        if (closed) { // close() may have drained the queue before we joined it
+            waiters.remove(waiter);
+            waiter.future.completeExceptionally(closedException());
+            return waiter;
+        }
+        serveFromIdle(mayBlock);
+        fillDemand();
+        return waiter;
+    }
+
+    private PooledConnection<T> await(Waiter<T> waiter, long start, long timeoutNanos) {
+        long remaining = timeoutNanos - (ticker.nanoTime() - start);
+        try {
+            return waiter.future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            PoolTimeoutException timeout = timeoutException(timeoutNanos);
+            if (waiter.future.completeExceptionally(timeout)) {
+                waiters.remove(waiter);
+                timeouts.incrementAndGet();
+                throw timeout;
+            }
+            return resultOf(waiter); // served in the same instant: take it
+        } catch (InterruptedException e) {
+            PoolTimeoutException interrupted =
+                    new PoolTimeoutException(name + ": interrupted while waiting for a connection", e);
+            if (waiter.future.completeExceptionally(interrupted)) {
+                waiters.remove(waiter);
+            } else if (!waiter.future.isCompletedExceptionally()) {
+                waiter.future.join().close(); // served in the same instant: give it back
+            }
+            Thread.currentThread().interrupt();
+            throw interrupted;
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        }
+    }
+
+    private PooledConnection<T> resultOf(Waiter<T> waiter) {
+        try {
+            return waiter.future.join();
+        } catch (RuntimeException e) {
+            throw rethrown(e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /** The same failure, thrown anew so that its stack trace shows the caller rather than the thread that set it. */
+    private static PoolException rethrown(Throwable failure) {
+        if (failure instanceof PoolTimeoutException e) {
+            return new PoolTimeoutException(e.getMessage(), e.getCause());
+        } else if (failure instanceof PoolClosedException e) {
+            return new PoolClosedException(e.getMessage());
+        } else if (failure instanceof ConnectionCreationException e) {
+            return new ConnectionCreationException(e.getMessage(), e.getCause());
+        }
+        throw new IllegalStateException("unexpected failure of a pool waiter", failure);
+    }
+
+    private void expire(Waiter<T> waiter, long timeoutNanos) {
+        if (waiter.future.completeExceptionally(timeoutException(timeoutNanos))) {
+            timeouts.incrementAndGet();
+        }
+    }
+
+    /** Takes an idle slot, lending it at once (one CAS), or returns {@code null}. */
+    private Entry<T> claimIdle() {
+        Entry<T>[] table = slots;
+        int n = table.length;
+        // Start where this thread started before, so that threads keep to their own slots and rarely collide.
+        int i = (int) Thread.currentThread().getId() & slotMask;
+        if (i >= n) {
+            i -= n;
+        }
+        for (int k = 0; k < n; k++) {
+            Entry<T> entry = table[i];
+            if (trackBorrowers ? entry.tryMove(Entry.IDLE, Entry.RESERVED) : entry.tryLease() != -1) {
+                return entry;
+            }
+            if (++i == n) {
+                i = 0;
+            }
+        }
+        return null;
+    }
+
+    /** Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise. */
+    private PooledConnection<T> lend(Entry<T> entry, long stamp, long start, Throwable borrower) {
+        long now = ticker.nanoTime();
+        long leased = stamp;
+        entry.leasedAt = now;
+        if (Entry.state(stamp) != Entry.LEASED) {
+            // Leak detection reads leasedAt and borrower of LEASED slots: write them before the stamp says LEASED.
+            entry.borrower = borrower;
+            leased = Entry.nextLease(stamp);
+            entry.set(leased);
+        }
+        listener.connectionAcquired(now - start);
+        if (log.isTraceEnabled()) {
+            log.trace("{}: lent connection {} ({})", name, entry.index, entry.connection);
+        }
+        return leases.lease(entry, leased);
+    }
+
+    /**
+     * Decides whether an owned idle connection may be lent: not past its lifetime and, unless checked within the
+     * bypass window, valid. A connection that is not is closed here; an interrupted check puts it back.
+     */
+    private int checkBeforeLending(Entry<T> entry, long now) {
+        if (now - entry.createdAt >= entry.lifetime) {
+            discard(entry, "it reached its max lifetime");
+            return INVALID;
+        }
+        if (now - entry.lastChecked < bypassNanos) {
+            return VALID;
+        }
+        int result = validate(entry, validationTimeoutNanos);
+        if (result == VALID) {
+            entry.lastChecked = ticker.nanoTime();
+        } else if (result == INVALID) {
+            discard(entry, "it failed validation");
+        } else {
+            handOff(entry);
+        }
+        return result;
+    }
+
+    private boolean isFresh(Entry<T> entry, long now) {
+        return now - entry.createdAt < entry.lifetime && now - entry.lastChecked < bypassNanos;
+    }
+
+    private void checkAndHandOff(Entry<T> entry) {
+        if (checkBeforeLending(entry, ticker.nanoTime()) == VALID) {
+            handOff(entry);
+        }
+    }
+
+    /** While callers wait, hands them the idle connections a concurrent return may have left behind. */
+    private void serveFromIdle(boolean mayBlock) {
+        Entry<T> entry;
+        while (!waiters.isEmpty() && (entry = claimIdle()) != null) {
+            if (mayBlock) {
+                checkAndHandOff(entry);
+            } else {
+                Entry<T> owned = entry;
+                runOnWorker(() -> checkAndHandOff(owned), owned);
+            }
+        }
+    }
+
+    /**
+     * Gives an owned, usable connection to the oldest caller still waiting, or makes it idle when nobody waits.
+     *
+     * <p>After making it idle, looks at the waiters again: one may have joined after the poll and searched the slots
+     * before the connection was idle.
+     */
+    private void handOff(Entry<T> entry) {
+        for (; ; ) {
+            if (closed) {
+                discard(entry, "the pool is closed");
+                return;
+            }
+            Waiter<T> waiter = waiters.poll();
+            if (waiter == null) {
+                long idle = Entry.with(entry.stamp(), Entry.IDLE);
+                entry.set(idle);
+                if (waiters.isEmpty() && !closed) {
+                    return;
+                }
+                if (!entry.compareAndSet(idle, Entry.with(idle, Entry.RESERVED))) {
+                    return; // somebody else took it: they serve the waiter
+                }
+                continue;
+            }
+            long now = ticker.nanoTime();
+            long leased = Entry.nextLease(entry.stamp());
+            entry.leasedAt = now;
+            entry.borrower = waiter.borrower;
+            entry.set(leased);
+            if (waiter.future.complete(leases.lease(entry, leased))) {
+                listener.connectionAcquired(now - waiter.startNanos);
+                if (log.isTraceEnabled()) {
+                    log.trace("{}: handed connection {} to a waiting caller", name, entry.index);
+                }
+                return;
+            }
+            entry.set(Entry.with(leased, Entry.RESERVED)); // that waiter gave up; nobody saw the lease
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Returning
+
+    /**
+     * Reads a lent connection.
+     *
+     * @param entry the slot
+     * @param stamp the lease's stamp
+     * @return the connection
+     * @throws IllegalStateException when the lease has ended
+     */
+    public T connection(Entry<T> entry, long stamp) {
+        T connection = entry.connection;
+        if (entry.stamp() != stamp) {
+            throw new IllegalStateException(name + ": this connection was already returned to the pool");
+        }
+        return connection;
+    }
+
+    /**
+     * Ends a lease by taking the connection back; does nothing when the lease has ended already.
+     *
+     * @param entry the slot
+     * @param stamp the lease's stamp
+     */
+    public void release(Entry<T> entry, long stamp) {
+        if (entry.stamp() != stamp) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        if (resetter != null && !reset(entry.connection)) {
+            if (end(entry, stamp, now)) {
+                discard(entry, "its reset on return failed");
+            }
+            return;
+        }
+        long usage = now - entry.leasedAt;
+        entry.lastUsed = now;
+        entry.lastChecked = now;
+        if (trackBorrowers) {
+            leaks.returned(entry, stamp, now);
+        }
+        long idle = Entry.with(stamp, Entry.IDLE);
+        if (waiters.isEmpty() && !closed) {
+            if (!entry.compareAndSet(stamp, idle)) {
+                return; // a concurrent close() of the same lease won
+            }
+            listener.connectionReturned(usage);
+            if (waiters.isEmpty() && !closed) {
+                return; // the fast path: back in the pool, nobody waiting
+            }
+            if (!entry.compareAndSet(idle, Entry.with(stamp, Entry.RESERVED))) {
+                return; // already taken by a borrower
+            }
+        } else {
+            if (!entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
+                return;
+            }
+            listener.connectionReturned(usage);
+        }
+        handOff(entry);
+    }
+
+    /**
+     * Ends a lease by closing the connection and freeing its slot; does nothing when the lease has ended already.
+     *
+     * @param entry the slot
+     * @param stamp the lease's stamp
+     */
+    public void invalidate(Entry<T> entry, long stamp) {
+        if (end(entry, stamp, ticker.nanoTime())) {
+            discard(entry, "its borrower invalidated it");
+        }
+    }
+
+    /**
+     * Ends a lease by giving the connection to the borrower for good and freeing its slot.
+     *
+     * @param entry the slot
+     * @param stamp the lease's stamp
+     * @return the connection, which the pool no longer tracks or closes
+     * @throws IllegalStateException when the lease has ended already
+     */
+    public T detach(Entry<T> entry, long stamp) {
+        if (!end(entry, stamp, ticker.nanoTime())) {
+            throw new IllegalStateException(name + ": this connection was already returned to the pool");
+        }
+        T connection = entry.connection;
+        free(entry);
+        log.debug("{}: connection {} detached from the pool", name, entry.index);
+        return connection;
+    }
+
+    /** Takes an ended lease's slot for this thread; false when the lease had already ended. */
+    private boolean end(Entry<T> entry, long stamp, long now) {
+        if (!entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
+            return false;
+        }
+        listener.connectionReturned(now - entry.leasedAt);
+        if (trackBorrowers) {
+            leaks.returned(entry, stamp, now);
+        }
+        return true;
+    }
+
+    private boolean reset(T connection) {
+        try {
+            return resetter.reset(connection);
+        } catch (Exception | LinkageError e) {
+            log.warn("{}: resetting a returned connection failed; closing it", name, e);
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Creating
+
+    /** Starts creations while more callers wait than creations are in flight and a slot is free. */
+    private void fillDemand() {
+        while (!closed && creating.get() < waiters.size()) {
+            if (!startCreation()) {
+                return;
+            }
+        }
+    }
+
+    /** Starts creations until {@code minIdle} connections are idle or being created, or the pool is full. */
+    private int fillToMinIdle() {
+        int started = 0;
+        int missing = config.minIdle() - count(Entry.IDLE) - creating.get();
+        while (missing-- > 0 && startCreation()) {
+            started++;
+        }
+        return started;
+    }
+
+    private boolean startCreation() {
+        if (closed) {
+            return false;
+        }
+        Entry<T> entry = claimEmpty();
+        if (entry == null) {
+            return false;
+        }
+        creating.incrementAndGet();
+        Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime());
+        creations.add(creation);
+        try {
+            housekeeper.execute(creation);
+            creation.timer(housekeeper.schedule(creation::timedOut, connectionTimeoutNanos));
+        } catch (RejectedExecutionException e) { // closed meanwhile
+            creation.abandon();
+        }
+        return true;
+    }
+
+    private Entry<T> claimEmpty() {
+        for (Entry<T> entry : slots) {
+            if (entry.tryMove(Entry.EMPTY, Entry.CREATING)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    CompletionStage<T> callCreator() {
+        return creator.createConnection(params);
+    }
+
+    void created(Creation<T> creation, T connection) {
+        Entry<T> entry = creation.entry;
+        long now = ticker.nanoTime();
+        entry.connection = connection;
+        entry.createdAt = now;
+        entry.lifetime = jitteredLifetime();
+        entry.lastUsed = now;
+        entry.lastChecked = now;
+        entry.set(Entry.with(entry.stamp(), Entry.RESERVED));
+        creations.remove(creation);
+        creating.decrementAndGet();
+        created.incrementAndGet();
+        listener.connectionCreated(now - creation.startNanos);
+        log.debug("{}: created connection {} ({})", name, entry.index, connection);
+        handOff(entry);
+    }
+
+    void creationFailed(Creation<T> creation, Throwable error, boolean timedOut) {
+        creationFailures.incrementAndGet();
+        PoolException failure;
+        if (timedOut) {
+            failure = new PoolTimeoutException(
+                    name + ": creating a connection took longer than the connection timeout ("
+                            + config.connectionTimeout().toMillis() + " ms)",
+                    null);
+            lastCreationError = failure;
+            log.error("{}", failure.getMessage());
+        } else {
+            failure = new ConnectionCreationException(name + ": failed to create a connection: " + error, error);
+            lastCreationError = error;
+            log.error("{}: failed to create a connection", name, error);
+        }
+        freeCreationSlot(creation);
+        Waiter<T> waiter;
+        while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
+            if (waiter.future.completeExceptionally(failure)) {
+                if (timedOut) {
+                    timeouts.incrementAndGet();
+                }
+                break;
+            }
+        }
+        fillDemand(); // every other waiter gets an attempt of its own
+    }
+
+    void creationAbandoned(Creation<T> creation) {
+        freeCreationSlot(creation);
+    }
+
+    private void freeCreationSlot(Creation<T> creation) {
+        creation.entry.set(Entry.with(creation.entry.stamp(), Entry.EMPTY));
+        creations.remove(creation);
+        creating.decrementAndGet();
+    }
+
+    /** A connection whose creation was already settled (timed out, or the pool closed): close it, count nothing. */
+    void discardLate(T connection) {
+        log.debug("{}: closing a connection that arrived after its creation timed out or the pool closed", name);
+        closeQuietly(connection);
+    }
+
+    private long jitteredLifetime() {
+        if (maxLifetimeNanos == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long jitter = maxLifetimeNanos / 40; // up to 2.5%, so that connections made together expire apart
+        return jitter > 0 ? maxLifetimeNanos - ThreadLocalRandom.current().nextLong(jitter) : maxLifetimeNanos;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Validating and closing
+
+    private int validate(Entry<T> entry, long timeoutNanos) {
+        try {
+            CompletionStage<Boolean> answer = validator.isValid(entry.connection);
+            if (answer != null
+                    && Boolean.TRUE.equals(answer.toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS))) {
+                return VALID;
+            }
+            log.warn("{}: connection {} failed validation", name, entry.index);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return INTERRUPTED;
+        } catch (TimeoutException e) {
+            log.warn(
+                    "{}: validating connection {} took longer than {} ms",
+                    name,
+                    entry.index,
+                    nanosToMillis(timeoutNanos));
+        } catch (ExecutionException e) {
+            log.warn("{}: validating connection {} failed", name, entry.index, e.getCause());
+        } catch (RuntimeException | LinkageError e) { // the validator is user code
+            log.warn("{}: validating connection {} failed", name, entry.index, e);
+        }
+        validationFailures.incrementAndGet();
+        return INVALID;
+    }
+
+    /** Closes an owned connection outside any lock, then frees its slot, even when closing fails. */
+    private void discard(Entry<T> entry, String reason) {
+        T connection = entry.connection;
+        try {
+            closeQuietly(connection);
+        } finally {
+            destroyed.incrementAndGet();
+            log.debug("{}: closed connection {} because {}", name, entry.index, reason);
+            free(entry);
+        }
+    }
+
+    private void free(Entry<T> entry) {
+        entry.connection = null;
+        entry.borrower = null;
+        entry.set(Entry.with(entry.stamp(), Entry.EMPTY));
+        if (!waiters.isEmpty()) {
+            fillDemand(); // a waiter may have found no free slot a moment ago
+        }
+    }
+
+    private void closeQuietly(T connection) {
+        try {
+            closer.close(connection);
+        } catch (Exception | LinkageError e) {
+            log.warn("{}: closing a connection failed", name, e);
+        }
+    }
+
+    private void runOnWorker(Runnable task, Entry<T> owned) {
+        try {
+            housekeeper.execute(task);
+        } catch (RejectedExecutionException e) { // the pool closed meanwhile
+            discard(owned, "the pool is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Cleanup and leak detection
+
+    /** One cleanup run: see {@link CleanupConfig}. Never blocks borrowers: each connection it checks is taken alone. */
+    public void runCleanup() {
+        if (closed) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        int idle = count(Entry.IDLE);
+        int idleClosed = 0;
+        int retired = 0;
+        int invalid = 0;
+        for (Entry<T> entry : slots) {
+            long stamp = entry.stamp();
+            if (Entry.state(stamp) != Entry.IDLE) {
+                continue;
+            }
+            boolean tooOld = now - entry.createdAt >= entry.lifetime;
+            boolean idleTooLong = maxIdleNanos > 0 && now - entry.lastUsed >= maxIdleNanos && idle > config.minIdle();
+            boolean unchecked = now - entry.lastChecked >= bypassNanos;
+            if (!(tooOld || idleTooLong || unchecked)
+                    || !entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
+                continue;
+            }
+            if (tooOld) {
+                discard(entry, "it reached its max lifetime");
+                retired++;
+                idle--;
+            } else if (idleTooLong) {
+                discard(entry, "it was idle longer than maxIdleTime");
+                idleClosed++;
+                idle--;
+            } else if (validate(entry, validationTimeoutNanos) != INVALID) {
+                entry.lastChecked = ticker.nanoTime();
+                handOff(entry);
+            } else {
+                discard(entry, "it failed validation");
+                invalid++;
+                idle--;
+            }
+        }
+        int started = fillToMinIdle();
+        if (leaks.enabled()) {
+            leaks.sweep(slots, ticker.nanoTime());
+        }
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "{}: cleanup closed {} idle, {} expired, {} invalid; started {} creations; {}",
+                    name,
+                    idleClosed,
+                    retired,
+                    invalid,
+                    started,
+                    stats().summary());
+        }
+    }
+
+    private void sweepLeaks() {
+        leaks.sweep(slots, ticker.nanoTime());
+    }
+
+    /**
+     * Starts or restarts the pool's own cleanup thread with a new configuration; a disabled one stops it.
+     *
+     * @param cleanup the new configuration
+     */
+    public void restartCleanup(CleanupConfig cleanup) {
+        if (closed) {
+            return;
+        }
+        housekeeper.startCleanup(cleanup, this, PoolEngine::runCleanup);
+        log.debug("{}: cleanup {}", name, cleanup.enabled() ? "runs every " + cleanup.interval() : "stopped");
+    }
+
+    /** Stops the pool's own cleanup thread; {@link #runCleanup()} still works. */
+    public void stopCleanup() {
+        housekeeper.stopCleanup();
+        log.debug("{}: cleanup stopped", name);
+    }
+
+    /**
+     * Whether the pool's own cleanup is scheduled.
+     *
+     * @return true while the cleanup thread runs
+     */
+    public boolean cleanupRunning() {
+        return housekeeper.cleanupRunning();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Stats and closing
+
+    /**
+     * A snapshot of the pool; see {@link PoolStats}.
+     *
+     * @return the snapshot
+     */
+    public PoolStats stats() {
+        int idle = 0;
+        int active = 0;
+        int making = 0;
+        for (Entry<T> entry : slots) {
+            switch (Entry.state(entry.stamp())) {
+                case Entry.IDLE -> idle++;
+                case Entry.LEASED, Entry.RESERVED -> active++;
+                case Entry.CREATING -> making++;
+                default -> {}
+            }
+        }
+        return new PoolStats(
+                active,
+                idle,
+                waiters.size(),
+                active + idle + making,
+                slots.length,
+                created.get(),
+                destroyed.get(),
+                timeouts.get(),
+                creationFailures.get(),
+                validationFailures.get());
+    }
+
+    /**
+     * The last error of a creation, for health checks and messages.
+     *
+     * @return the creator's last error or the last creation timeout, or {@code null} before any failure
+     */
+    public Throwable lastCreationError() {
+        return lastCreationError;
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closing has begun
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the pool: fails every waiting caller with {@link PoolClosedException}, closes idle connections, abandons
+     * creations and stops the threads. Lent connections are closed when they come back. Idempotent.
+     */
+    public void close() {
+        if (closing.getAndIncrement() != 0) {
+            return;
+        }
+        closed = true;
+        log.info("{}: closing ({})", name, stats().summary());
+        housekeeper.stopCleanup();
+        PoolClosedException failure = closedException();
+        Waiter<T> waiter;
+        while ((waiter = waiters.poll()) != null) {
+            waiter.future.completeExceptionally(failure);
+        }
+        for (Entry<T> entry : slots) {
+            if (entry.tryMove(Entry.IDLE, Entry.RESERVED)) {
+                discard(entry, "the pool is closed");
+            }
+        }
+        for (Creation<T> creation : creations) {
+            creation.abandon();
+        }
+        housekeeper.shutdown();
+        log.info("{}: closed ({})", name, stats().summary());
+    }
+
+    private int count(int state) {
+        int n = 0;
+        for (Entry<T> entry : slots) {
+            if (Entry.state(entry.stamp()) == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private PoolClosedException closedException() {
+        return new PoolClosedException(name + ": the pool is closed");
+    }
+
+    private PoolTimeoutException timeoutException(long timeoutNanos) {
+        Throwable cause = lastCreationError;
+        String message = name + ": no connection available within " + nanosToMillis(timeoutNanos) + " ms ("
+                + stats().summary() + ")"
+                + (cause != null ? "; last creation error: " + cause : "");
+        return new PoolTimeoutException(message, cause);
+    }
+
+    private static long nanosToMillis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    /**
+     * Converts a duration to nanoseconds, saturating instead of overflowing for very long ones.
+     *
+     * @param duration a duration
+     * @return its length in nanoseconds, at most {@code Long.MAX_VALUE}
+     */
+    public static long nanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+}
