@@ -56,9 +56,11 @@ public final class PoolEngine<T, P> {
 
     private static final Logger log = LoggerFactory.getLogger(PoolEngine.class);
 
-    private static final int VALID = 0;
-    private static final int INVALID = 1;
-    private static final int INTERRUPTED = 2;
+    // Outcomes of the check before lending an idle connection.
+    private static final int FRESH = 0; // used or checked within the bypass window: no validation needed
+    private static final int VALID = 1; // validated just now
+    private static final int INVALID = 2; // closed: past its lifetime or failed validation
+    private static final int INTERRUPTED = 3; // the validation was interrupted: put back unchecked
 
     private final PoolConfig config;
     private final String name;
@@ -178,13 +180,19 @@ public final class PoolEngine<T, P> {
             while ((entry = claimIdle()) != null) {
                 long stamp = entry.stamp();
                 int check = checkBeforeLending(entry, start);
+                if (check == FRESH) {
+                    return lend(entry, stamp, start, start, leaks.captureBorrower());
+                }
                 if (check == VALID) {
-                    return lend(entry, stamp, start, leaks.captureBorrower());
+                    return lend(entry, stamp, start, ticker.nanoTime(), leaks.captureBorrower());
                 }
                 if (check == INTERRUPTED) {
-                    break; // the wait below reports the interruption
+                    throw interruptedException(null);
                 }
             }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw interruptedException(null); // do not even queue: the wait would end at once
         }
         return await(enqueue(start, true), start, timeoutNanos);
     }
@@ -207,7 +215,7 @@ public final class PoolEngine<T, P> {
             if (entry != null) {
                 long stamp = entry.stamp();
                 if (isFresh(entry, start)) {
-                    return CompletableFuture.completedFuture(lend(entry, stamp, start, leaks.captureBorrower()));
+                    return CompletableFuture.completedFuture(lend(entry, stamp, start, start, leaks.captureBorrower()));
                 }
                 stale = entry; // needs a check or a close: not on the caller's thread
             }
@@ -218,13 +226,18 @@ public final class PoolEngine<T, P> {
             runOnWorker(() -> checkAndHandOff(toCheck), toCheck);
         }
         if (!waiter.future.isDone()) {
-            Future<?> timer = housekeeper.schedule(() -> expire(waiter, timeoutNanos), timeoutNanos);
-            waiter.future.whenComplete((lease, error) -> {
-                timer.cancel(false);
-                if (error != null) {
-                    waiters.remove(waiter);
-                }
-            });
+            try {
+                Future<?> timer = housekeeper.schedule(() -> expire(waiter, timeoutNanos), timeoutNanos);
+                waiter.future.whenComplete((lease, error) -> {
+                    timer.cancel(false);
+                    if (error != null) {
+                        waiters.remove(waiter);
+                    }
+                });
+            } catch (RejectedExecutionException e) { // the pool closed meanwhile
+                waiters.remove(waiter);
+                waiter.future.completeExceptionally(closedException());
+            }
         }
         return waiter.future;
     }
@@ -255,18 +268,24 @@ public final class PoolEngine<T, P> {
             }
             return resultOf(waiter); // served in the same instant: take it
         } catch (InterruptedException e) {
-            PoolTimeoutException interrupted =
-                    new PoolTimeoutException(name + ": interrupted while waiting for a connection", e);
+            PoolTimeoutException interrupted = interruptedException(e);
             if (waiter.future.completeExceptionally(interrupted)) {
                 waiters.remove(waiter);
             } else if (!waiter.future.isCompletedExceptionally()) {
                 waiter.future.join().close(); // served in the same instant: give it back
             }
-            Thread.currentThread().interrupt();
             throw interrupted;
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
         }
+    }
+
+    /** The failure of an interrupted borrow; sets the interrupt status again, as the caller must still see it. */
+    private PoolTimeoutException interruptedException(InterruptedException cause) {
+        Thread.currentThread().interrupt();
+        return new PoolTimeoutException(
+                name + ": interrupted while waiting for a connection",
+                cause != null ? cause : new InterruptedException());
     }
 
     private PooledConnection<T> resultOf(Waiter<T> waiter) {
@@ -317,8 +336,7 @@ public final class PoolEngine<T, P> {
     }
 
     /** Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise. */
-    private PooledConnection<T> lend(Entry<T> entry, long stamp, long start, Throwable borrower) {
-        long now = ticker.nanoTime();
+    private PooledConnection<T> lend(Entry<T> entry, long stamp, long start, long now, Throwable borrower) {
         long leased = stamp;
         entry.leasedAt = now;
         if (Entry.state(stamp) != Entry.LEASED) {
@@ -344,7 +362,7 @@ public final class PoolEngine<T, P> {
             return INVALID;
         }
         if (now - entry.lastChecked < bypassNanos) {
-            return VALID;
+            return FRESH;
         }
         int result = validate(entry, validationTimeoutNanos);
         if (result == VALID) {
@@ -352,9 +370,20 @@ public final class PoolEngine<T, P> {
         } else if (result == INVALID) {
             discard(entry, "it failed validation");
         } else {
-            handOff(entry);
+            putBack(entry);
         }
         return result;
+    }
+
+    /**
+     * Makes an owned connection idle again without checking it, after an interrupted validation; any waiter is served
+     * by a worker, which validates it first.
+     */
+    private void putBack(Entry<T> entry) {
+        entry.set(Entry.with(entry.stamp(), Entry.IDLE));
+        if (!waiters.isEmpty() || closed) {
+            serveFromIdle(false);
+        }
     }
 
     private boolean isFresh(Entry<T> entry, long now) {
@@ -362,7 +391,8 @@ public final class PoolEngine<T, P> {
     }
 
     private void checkAndHandOff(Entry<T> entry) {
-        if (checkBeforeLending(entry, ticker.nanoTime()) == VALID) {
+        int check = checkBeforeLending(entry, ticker.nanoTime());
+        if (check == FRESH || check == VALID) {
             handOff(entry);
         }
     }
@@ -757,9 +787,12 @@ public final class PoolEngine<T, P> {
                 discard(entry, "it was idle longer than maxIdleTime");
                 idleClosed++;
                 idle--;
-            } else if (validate(entry, validationTimeoutNanos) != INVALID) {
+            } else if (validate(entry, validationTimeoutNanos) == VALID) {
                 entry.lastChecked = ticker.nanoTime();
                 handOff(entry);
+            } else if (Thread.currentThread().isInterrupted()) {
+                putBack(entry); // the cleanup thread is being stopped: leave the connection as it was
+                return;
             } else {
                 discard(entry, "it failed validation");
                 invalid++;
