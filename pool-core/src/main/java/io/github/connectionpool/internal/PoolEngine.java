@@ -25,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -86,6 +87,8 @@ public final class PoolEngine<T, P> {
     private final LeakDetector leaks;
     private final boolean trackBorrowers;
     private final Set<Creation<T>> creations = ConcurrentHashMap.newKeySet();
+    private final CreationBackoff backoff;
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
     /** Creations in flight: compared with the waiters to decide whether to start another one. */
     private final AtomicInteger creating = new AtomicInteger();
 
@@ -138,6 +141,7 @@ public final class PoolEngine<T, P> {
         this.connectionTimeoutNanos = nanos(config.connectionTimeout());
         this.validationTimeoutNanos = nanos(config.validationTimeout());
         this.bypassNanos = nanos(config.validationBypassWindow());
+        this.backoff = new CreationBackoff(Math.min(connectionTimeoutNanos, TimeUnit.SECONDS.toNanos(5)));
         this.slots = (Entry<T>[]) new Entry<?>[config.maxSize()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Entry<>(this, i);
@@ -252,6 +256,11 @@ public final class PoolEngine<T, P> {
         }
         serveFromIdle(mayBlock);
         fillDemand();
+        if (backoff.remainingNanos() > 0 && liveCount() == 0) {
+            // Nothing could serve this caller before the next attempt: tell it now instead of piling it up.
+            waiters.remove(waiter);
+            waiter.future.completeExceptionally(backoffException());
+        }
         return waiter;
     }
 
@@ -590,6 +599,11 @@ public final class PoolEngine<T, P> {
         if (closed) {
             return false;
         }
+        long wait = backoff.remainingNanos();
+        if (wait > 0) {
+            scheduleRetry(wait);
+            return false;
+        }
         Entry<T> entry = claimEmpty();
         if (entry == null) {
             return false;
@@ -604,6 +618,23 @@ public final class PoolEngine<T, P> {
             creation.abandon();
         }
         return true;
+    }
+
+    /** Once the back-off ends, serves the callers still waiting; one retry is scheduled at a time. */
+    private void scheduleRetry(long delayNanos) {
+        if (!retryScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            housekeeper.schedule(
+                    () -> {
+                        retryScheduled.set(false);
+                        fillDemand();
+                    },
+                    delayNanos);
+        } catch (RejectedExecutionException e) { // closed
+            retryScheduled.set(false);
+        }
     }
 
     private Entry<T> claimEmpty() {
@@ -629,11 +660,17 @@ public final class PoolEngine<T, P> {
         entry.lastChecked = now;
         entry.set(Entry.with(entry.stamp(), Entry.RESERVED));
         creations.remove(creation);
-        creating.decrementAndGet();
         created.incrementAndGet();
+        backoff.succeeded();
         listener.connectionCreated(now - creation.startNanos);
         log.debug("{}: created connection {} ({})", name, entry.index, connection);
         handOff(entry);
+        // Only now, with its waiter served: earlier, a caller counting demand would see the waiter but not this
+        // creation, and start a needless one.
+        creating.decrementAndGet();
+        if (!waiters.isEmpty()) {
+            fillDemand(); // a caller that came meanwhile counted this creation as its own
+        }
     }
 
     void creationFailed(Creation<T> creation, Throwable error, boolean timedOut) {
@@ -651,7 +688,7 @@ public final class PoolEngine<T, P> {
             lastCreationError = error;
             log.error("{}: failed to create a connection", name, error);
         }
-        freeCreationSlot(creation);
+        backoff.failed();
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
             if (waiter.future.completeExceptionally(failure)) {
@@ -661,7 +698,28 @@ public final class PoolEngine<T, P> {
                 break;
             }
         }
-        fillDemand(); // every other waiter gets an attempt of its own
+        freeCreationSlot(creation); // after serving the waiter, for the same reason as in created()
+        if (backoff.remainingNanos() > 0 && liveCount() == 0) {
+            failAllWaiters(); // backing off with nothing to lend: no caller should wait for it
+        } else {
+            fillDemand(); // every other waiter gets an attempt of its own
+        }
+    }
+
+    private void failAllWaiters() {
+        Waiter<T> waiter;
+        while ((waiter = waiters.poll()) != null) {
+            waiter.future.completeExceptionally(backoffException());
+        }
+    }
+
+    private ConnectionCreationException backoffException() {
+        Throwable cause = lastCreationError;
+        return new ConnectionCreationException(
+                name + ": creating connections keeps failing (" + backoff.failuresInARow()
+                        + " attempts in a row); next attempt in " + nanosToMillis(backoff.remainingNanos())
+                        + " ms; last error: " + cause,
+                cause);
     }
 
     void creationAbandoned(Creation<T> creation) {
@@ -924,6 +982,11 @@ public final class PoolEngine<T, P> {
         }
         housekeeper.shutdown();
         log.info("{}: closed ({})", name, stats().summary());
+    }
+
+    /** Slots with a connection or a creation: what could still serve a caller. */
+    private int liveCount() {
+        return slots.length - count(Entry.EMPTY);
     }
 
     private int count(int state) {
