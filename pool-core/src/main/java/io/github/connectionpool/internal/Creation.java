@@ -18,15 +18,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Creation<T> implements Runnable {
 
-    private final PoolEngine<T, ?> engine;
+    private final ConnectionFactory<T, ?> factory;
     final Entry<T> entry;
     final long startNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Future<?> timer;
     private volatile Thread runner;
 
-    Creation(PoolEngine<T, ?> engine, Entry<T> entry, long startNanos) {
-        this.engine = engine;
+    Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos) {
+        this.factory = factory;
         this.entry = entry;
         this.startNanos = startNanos;
     }
@@ -44,7 +44,7 @@ final class Creation<T> implements Runnable {
         runner = Thread.currentThread();
         CompletionStage<T> stage;
         try {
-            stage = engine.callCreator();
+            stage = factory.callCreator();
         } catch (Throwable e) { // the creator is user code: whatever it throws is a creation failure
             failed(e);
             return;
@@ -68,15 +68,15 @@ final class Creation<T> implements Runnable {
 
     void succeeded(T connection) {
         if (settle()) {
-            engine.created(this, connection);
+            factory.created(this, connection);
         } else {
-            engine.discardLate(connection);
+            factory.discardLate(connection);
         }
     }
 
     void failed(Throwable error) {
         if (settle()) {
-            engine.creationFailed(this, error, false);
+            factory.failed(this, error, false);
         }
     }
 
@@ -87,14 +87,14 @@ final class Creation<T> implements Runnable {
             if (thread != null) {
                 thread.interrupt();
             }
-            engine.creationFailed(this, null, true);
+            factory.failed(this, null, true);
         }
     }
 
     /** The pool closed: settle without a connection. */
     void abandon() {
         if (settle()) {
-            engine.creationAbandoned(this);
+            factory.abandoned(this);
         }
     }
 

@@ -15,19 +15,14 @@ import io.github.connectionpool.PoolTimeoutException;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.Ticker;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +60,6 @@ public final class PoolEngine<T, P> {
 
     private final PoolConfig config;
     private final String name;
-    private final P params;
-    private final ConnectionCreator<T, P> creator;
     private final ConnectionValidator<T> validator;
     private final ConnectionCloser<? super T> closer;
     private final ConnectionResetter<? super T> resetter;
@@ -75,8 +68,6 @@ public final class PoolEngine<T, P> {
     private final LeaseFactory<T> leases;
 
     private final long maxIdleNanos;
-    private final long maxLifetimeNanos;
-    private final long connectionTimeoutNanos;
     private final long validationTimeoutNanos;
     private final long bypassNanos;
 
@@ -86,21 +77,11 @@ public final class PoolEngine<T, P> {
     private final Housekeeper housekeeper;
     private final LeakDetector leaks;
     private final boolean trackBorrowers;
-    private final Set<Creation<T>> creations = ConcurrentHashMap.newKeySet();
-    private final CreationBackoff backoff;
-    private final AtomicBoolean retryScheduled = new AtomicBoolean();
-    /** Creations in flight: compared with the waiters to decide whether to start another one. */
-    private final AtomicInteger creating = new AtomicInteger();
+    private final ConnectionFactory<T, P> factory;
+    private final PoolCounters counters = new PoolCounters();
 
     private volatile boolean closed;
     private final AtomicInteger closing = new AtomicInteger();
-    private volatile Throwable lastCreationError;
-
-    private final AtomicLong created = new AtomicLong();
-    private final AtomicLong destroyed = new AtomicLong();
-    private final AtomicLong timeouts = new AtomicLong();
-    private final AtomicLong creationFailures = new AtomicLong();
-    private final AtomicLong validationFailures = new AtomicLong();
 
     /**
      * Builds and starts a pool: the cleanup and leak sweep are scheduled and {@code minIdle} connections are started.
@@ -128,8 +109,6 @@ public final class PoolEngine<T, P> {
             LeaseFactory<T> leases) {
         this.config = config;
         this.name = config.name();
-        this.params = params;
-        this.creator = creator;
         this.validator = validator;
         this.closer = closer;
         this.resetter = resetter;
@@ -137,11 +116,8 @@ public final class PoolEngine<T, P> {
         this.listener = listener;
         this.leases = leases;
         this.maxIdleNanos = nanos(config.maxIdleTime());
-        this.maxLifetimeNanos = config.maxLifetime().isZero() ? Long.MAX_VALUE : nanos(config.maxLifetime());
-        this.connectionTimeoutNanos = nanos(config.connectionTimeout());
         this.validationTimeoutNanos = nanos(config.validationTimeout());
         this.bypassNanos = nanos(config.validationBypassWindow());
-        this.backoff = new CreationBackoff(Math.min(connectionTimeoutNanos, TimeUnit.SECONDS.toNanos(5)));
         this.slots = (Entry<T>[]) new Entry<?>[config.maxSize()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Entry<>(this, i);
@@ -150,6 +126,7 @@ public final class PoolEngine<T, P> {
         this.housekeeper = new Housekeeper(name);
         this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
         this.trackBorrowers = leaks.enabled();
+        this.factory = new ConnectionFactory<>(this, config, params, creator, ticker, listener, housekeeper, counters);
 
         housekeeper.startCleanup(config.cleanup(), this, PoolEngine::runCleanup);
         if (leaks.enabled()) {
@@ -161,7 +138,7 @@ public final class PoolEngine<T, P> {
                 config.maxSize(),
                 config.minIdle(),
                 config.cleanup().enabled() ? "every " + config.cleanup().interval() : "off");
-        fillToMinIdle();
+        factory.fillToMinIdle();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -255,11 +232,10 @@ public final class PoolEngine<T, P> {
             return waiter;
         }
         serveFromIdle(mayBlock);
-        fillDemand();
-        if (backoff.remainingNanos() > 0 && liveCount() == 0) {
-            // Nothing could serve this caller before the next attempt: tell it now instead of piling it up.
+        factory.fillDemand();
+        if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
-            waiter.future.completeExceptionally(backoffException());
+            waiter.future.completeExceptionally(factory.backoffException());
         }
         return waiter;
     }
@@ -272,7 +248,7 @@ public final class PoolEngine<T, P> {
             PoolTimeoutException timeout = timeoutException(timeoutNanos);
             if (waiter.future.completeExceptionally(timeout)) {
                 waiters.remove(waiter);
-                timeouts.incrementAndGet();
+                counters.timeouts.incrementAndGet();
                 throw timeout;
             }
             return resultOf(waiter); // served in the same instant: take it
@@ -319,7 +295,7 @@ public final class PoolEngine<T, P> {
 
     private void expire(Waiter<T> waiter, long timeoutNanos) {
         if (waiter.future.completeExceptionally(timeoutException(timeoutNanos))) {
-            timeouts.incrementAndGet();
+            counters.timeouts.incrementAndGet();
         }
     }
 
@@ -425,7 +401,7 @@ public final class PoolEngine<T, P> {
      * <p>After making it idle, looks at the waiters again: one may have joined after the poll and searched the slots
      * before the connection was idle.
      */
-    private void handOff(Entry<T> entry) {
+    void handOff(Entry<T> entry) {
         for (; ; ) {
             if (closed) {
                 discard(entry, "the pool is closed");
@@ -574,179 +550,6 @@ public final class PoolEngine<T, P> {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Creating
-
-    /** Starts creations while more callers wait than creations are in flight and a slot is free. */
-    private void fillDemand() {
-        while (!closed && creating.get() < waiters.size()) {
-            if (!startCreation()) {
-                return;
-            }
-        }
-    }
-
-    /** Starts creations until {@code minIdle} connections are idle or being created, or the pool is full. */
-    private int fillToMinIdle() {
-        int started = 0;
-        int missing = config.minIdle() - count(Entry.IDLE) - creating.get();
-        while (missing-- > 0 && startCreation()) {
-            started++;
-        }
-        return started;
-    }
-
-    private boolean startCreation() {
-        if (closed) {
-            return false;
-        }
-        long wait = backoff.remainingNanos();
-        if (wait > 0) {
-            scheduleRetry(wait);
-            return false;
-        }
-        Entry<T> entry = claimEmpty();
-        if (entry == null) {
-            return false;
-        }
-        creating.incrementAndGet();
-        Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime());
-        creations.add(creation);
-        try {
-            housekeeper.execute(creation);
-            creation.timer(housekeeper.schedule(creation::timedOut, connectionTimeoutNanos));
-        } catch (RejectedExecutionException e) { // closed meanwhile
-            creation.abandon();
-        }
-        return true;
-    }
-
-    /** Once the back-off ends, serves the callers still waiting; one retry is scheduled at a time. */
-    private void scheduleRetry(long delayNanos) {
-        if (!retryScheduled.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            housekeeper.schedule(
-                    () -> {
-                        retryScheduled.set(false);
-                        fillDemand();
-                    },
-                    delayNanos);
-        } catch (RejectedExecutionException e) { // closed
-            retryScheduled.set(false);
-        }
-    }
-
-    private Entry<T> claimEmpty() {
-        for (Entry<T> entry : slots) {
-            if (entry.tryMove(Entry.EMPTY, Entry.CREATING)) {
-                return entry;
-            }
-        }
-        return null;
-    }
-
-    CompletionStage<T> callCreator() {
-        return creator.createConnection(params);
-    }
-
-    void created(Creation<T> creation, T connection) {
-        Entry<T> entry = creation.entry;
-        long now = ticker.nanoTime();
-        entry.connection = connection;
-        entry.createdAt = now;
-        entry.lifetime = jitteredLifetime();
-        entry.lastUsed = now;
-        entry.lastChecked = now;
-        entry.set(Entry.with(entry.stamp(), Entry.RESERVED));
-        creations.remove(creation);
-        created.incrementAndGet();
-        backoff.succeeded();
-        listener.connectionCreated(now - creation.startNanos);
-        log.debug("{}: created connection {} ({})", name, entry.index, connection);
-        handOff(entry);
-        // Only now, with its waiter served: earlier, a caller counting demand would see the waiter but not this
-        // creation, and start a needless one.
-        creating.decrementAndGet();
-        if (!waiters.isEmpty()) {
-            fillDemand(); // a caller that came meanwhile counted this creation as its own
-        }
-    }
-
-    void creationFailed(Creation<T> creation, Throwable error, boolean timedOut) {
-        creationFailures.incrementAndGet();
-        PoolException failure;
-        if (timedOut) {
-            failure = new PoolTimeoutException(
-                    name + ": creating a connection took longer than the connection timeout ("
-                            + config.connectionTimeout().toMillis() + " ms)",
-                    null);
-            lastCreationError = failure;
-            log.error("{}", failure.getMessage());
-        } else {
-            failure = new ConnectionCreationException(name + ": failed to create a connection: " + error, error);
-            lastCreationError = error;
-            log.error("{}: failed to create a connection", name, error);
-        }
-        backoff.failed();
-        Waiter<T> waiter;
-        while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
-            if (waiter.future.completeExceptionally(failure)) {
-                if (timedOut) {
-                    timeouts.incrementAndGet();
-                }
-                break;
-            }
-        }
-        freeCreationSlot(creation); // after serving the waiter, for the same reason as in created()
-        if (backoff.remainingNanos() > 0 && liveCount() == 0) {
-            failAllWaiters(); // backing off with nothing to lend: no caller should wait for it
-        } else {
-            fillDemand(); // every other waiter gets an attempt of its own
-        }
-    }
-
-    private void failAllWaiters() {
-        Waiter<T> waiter;
-        while ((waiter = waiters.poll()) != null) {
-            waiter.future.completeExceptionally(backoffException());
-        }
-    }
-
-    private ConnectionCreationException backoffException() {
-        Throwable cause = lastCreationError;
-        return new ConnectionCreationException(
-                name + ": creating connections keeps failing (" + backoff.failuresInARow()
-                        + " attempts in a row); next attempt in " + nanosToMillis(backoff.remainingNanos())
-                        + " ms; last error: " + cause,
-                cause);
-    }
-
-    void creationAbandoned(Creation<T> creation) {
-        freeCreationSlot(creation);
-    }
-
-    private void freeCreationSlot(Creation<T> creation) {
-        creation.entry.set(Entry.with(creation.entry.stamp(), Entry.EMPTY));
-        creations.remove(creation);
-        creating.decrementAndGet();
-    }
-
-    /** A connection whose creation was already settled (timed out, or the pool closed): close it, count nothing. */
-    void discardLate(T connection) {
-        log.debug("{}: closing a connection that arrived after its creation timed out or the pool closed", name);
-        closeQuietly(connection);
-    }
-
-    private long jitteredLifetime() {
-        if (maxLifetimeNanos == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        long jitter = maxLifetimeNanos / 40; // up to 2.5%, so that connections made together expire apart
-        return jitter > 0 ? maxLifetimeNanos - ThreadLocalRandom.current().nextLong(jitter) : maxLifetimeNanos;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
     // Validating and closing
 
     private int validate(Entry<T> entry, long timeoutNanos) {
@@ -771,7 +574,7 @@ public final class PoolEngine<T, P> {
         } catch (RuntimeException | LinkageError e) { // the validator is user code
             log.warn("{}: validating connection {} failed", name, entry.index, e);
         }
-        validationFailures.incrementAndGet();
+        counters.validationFailures.incrementAndGet();
         return INVALID;
     }
 
@@ -781,7 +584,7 @@ public final class PoolEngine<T, P> {
         try {
             closeQuietly(connection);
         } finally {
-            destroyed.incrementAndGet();
+            counters.destroyed.incrementAndGet();
             log.debug("{}: closed connection {} because {}", name, entry.index, reason);
             free(entry);
         }
@@ -792,11 +595,11 @@ public final class PoolEngine<T, P> {
         entry.borrower = null;
         entry.set(Entry.with(entry.stamp(), Entry.EMPTY));
         if (!waiters.isEmpty()) {
-            fillDemand(); // a waiter may have found no free slot a moment ago
+            factory.fillDemand(); // a waiter may have found no free slot a moment ago
         }
     }
 
-    private void closeQuietly(T connection) {
+    void closeQuietly(T connection) {
         try {
             closer.close(connection);
         } catch (Exception | LinkageError e) {
@@ -857,7 +660,7 @@ public final class PoolEngine<T, P> {
                 idle--;
             }
         }
-        int started = fillToMinIdle();
+        int started = factory.fillToMinIdle();
         if (leaks.enabled()) {
             leaks.sweep(slots, ticker.nanoTime());
         }
@@ -931,11 +734,11 @@ public final class PoolEngine<T, P> {
                 waiters.size(),
                 active + idle + making,
                 slots.length,
-                created.get(),
-                destroyed.get(),
-                timeouts.get(),
-                creationFailures.get(),
-                validationFailures.get());
+                counters.created.get(),
+                counters.destroyed.get(),
+                counters.timeouts.get(),
+                counters.creationFailures.get(),
+                counters.validationFailures.get());
     }
 
     /**
@@ -944,7 +747,7 @@ public final class PoolEngine<T, P> {
      * @return the creator's last error or the last creation timeout, or {@code null} before any failure
      */
     public Throwable lastCreationError() {
-        return lastCreationError;
+        return factory.lastError();
     }
 
     /**
@@ -977,19 +780,25 @@ public final class PoolEngine<T, P> {
                 discard(entry, "the pool is closed");
             }
         }
-        for (Creation<T> creation : creations) {
-            creation.abandon();
-        }
+        factory.abandonAll();
         housekeeper.shutdown();
         log.info("{}: closed ({})", name, stats().summary());
     }
 
+    Entry<T>[] slots() {
+        return slots;
+    }
+
+    WaiterQueue<T> waiters() {
+        return waiters;
+    }
+
     /** Slots with a connection or a creation: what could still serve a caller. */
-    private int liveCount() {
+    int liveCount() {
         return slots.length - count(Entry.EMPTY);
     }
 
-    private int count(int state) {
+    int count(int state) {
         int n = 0;
         for (Entry<T> entry : slots) {
             if (Entry.state(entry.stamp()) == state) {
@@ -1004,7 +813,7 @@ public final class PoolEngine<T, P> {
     }
 
     private PoolTimeoutException timeoutException(long timeoutNanos) {
-        Throwable cause = lastCreationError;
+        Throwable cause = factory.lastError();
         String message = name + ": no connection available within " + nanosToMillis(timeoutNanos) + " ms ("
                 + stats().summary() + ")"
                 + (cause != null ? "; last creation error: " + cause : "");

@@ -1,0 +1,262 @@
+package io.github.connectionpool.internal;
+
+import io.github.connectionpool.ConnectionCreationException;
+import io.github.connectionpool.ConnectionCreator;
+import io.github.connectionpool.PoolConfig;
+import io.github.connectionpool.PoolException;
+import io.github.connectionpool.PoolListener;
+import io.github.connectionpool.PoolTimeoutException;
+import io.github.connectionpool.Ticker;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes connections for empty slots, as callers need them or {@code minIdle} asks, and settles each creation's
+ * outcome: the connection goes to the oldest waiter (through the engine's hand-off), a failure to the oldest waiter as
+ * its exception.
+ *
+ * <p>Demand: a creation is started while more callers wait than creations are in flight. A creation stays counted
+ * until its outcome has reached its waiter, so that a caller arriving meanwhile does not start a needless one; and
+ * once uncounted, demand is looked at again, so that such a caller is not forgotten either.
+ *
+ * @param <T> the connection type
+ * @param <P> the connection parameters
+ */
+final class ConnectionFactory<T, P> {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionFactory.class);
+
+    private final PoolEngine<T, P> engine;
+    private final String name;
+    private final PoolConfig config;
+    private final P params;
+    private final ConnectionCreator<T, P> creator;
+    private final Ticker ticker;
+    private final PoolListener listener;
+    private final Housekeeper housekeeper;
+    private final PoolCounters counters;
+    private final long connectionTimeoutNanos;
+    private final long maxLifetimeNanos;
+    private final CreationBackoff backoff;
+    private final Set<Creation<T>> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger creating = new AtomicInteger();
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
+    private volatile Throwable lastError;
+
+    ConnectionFactory(
+            PoolEngine<T, P> engine,
+            PoolConfig config,
+            P params,
+            ConnectionCreator<T, P> creator,
+            Ticker ticker,
+            PoolListener listener,
+            Housekeeper housekeeper,
+            PoolCounters counters) {
+        this.engine = engine;
+        this.name = config.name();
+        this.config = config;
+        this.params = params;
+        this.creator = creator;
+        this.ticker = ticker;
+        this.listener = listener;
+        this.housekeeper = housekeeper;
+        this.counters = counters;
+        this.connectionTimeoutNanos = PoolEngine.nanos(config.connectionTimeout());
+        this.maxLifetimeNanos = config.maxLifetime().isZero() ? Long.MAX_VALUE : PoolEngine.nanos(config.maxLifetime());
+        this.backoff = new CreationBackoff(Math.min(connectionTimeoutNanos, TimeUnit.SECONDS.toNanos(5)));
+    }
+
+    /** Starts creations while more callers wait than creations are in flight and a slot is free. */
+    void fillDemand() {
+        WaiterQueue<T> waiters = engine.waiters();
+        while (!engine.isClosed() && creating.get() < waiters.size()) {
+            if (!startOne()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Starts creations until {@code minIdle} connections are idle or being created, or the pool is full.
+     *
+     * @return how many creations were started
+     */
+    int fillToMinIdle() {
+        int started = 0;
+        int missing = config.minIdle() - engine.count(Entry.IDLE) - creating.get();
+        while (missing-- > 0 && startOne()) {
+            started++;
+        }
+        return started;
+    }
+
+    /** Whether creation is backing off with nothing alive to lend: a caller would wait for nothing. */
+    boolean hopeless() {
+        return backoff.remainingNanos() > 0 && engine.liveCount() == 0;
+    }
+
+    /** The failure for callers turned away while creation backs off. */
+    ConnectionCreationException backoffException() {
+        Throwable cause = lastError;
+        return new ConnectionCreationException(
+                name + ": creating connections keeps failing (" + backoff.failuresInARow()
+                        + " attempts in a row); next attempt in "
+                        + TimeUnit.NANOSECONDS.toMillis(backoff.remainingNanos()) + " ms; last error: " + cause,
+                cause);
+    }
+
+    Throwable lastError() {
+        return lastError;
+    }
+
+    /** Abandons every creation in flight; their late connections are closed. */
+    void abandonAll() {
+        for (Creation<T> creation : inFlight) {
+            creation.abandon();
+        }
+    }
+
+    private boolean startOne() {
+        if (engine.isClosed()) {
+            return false;
+        }
+        long wait = backoff.remainingNanos();
+        if (wait > 0) {
+            scheduleRetry(wait);
+            return false;
+        }
+        Entry<T> entry = claimEmpty();
+        if (entry == null) {
+            return false;
+        }
+        creating.incrementAndGet();
+        Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime());
+        inFlight.add(creation);
+        try {
+            housekeeper.execute(creation);
+            creation.timer(housekeeper.schedule(creation::timedOut, connectionTimeoutNanos));
+        } catch (RejectedExecutionException e) { // closed meanwhile
+            creation.abandon();
+        }
+        return true;
+    }
+
+    /** Once the back-off ends, serves the callers still waiting; one retry is scheduled at a time. */
+    private void scheduleRetry(long delayNanos) {
+        if (!retryScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            housekeeper.schedule(
+                    () -> {
+                        retryScheduled.set(false);
+                        fillDemand();
+                    },
+                    delayNanos);
+        } catch (RejectedExecutionException e) { // closed
+            retryScheduled.set(false);
+        }
+    }
+
+    private Entry<T> claimEmpty() {
+        for (Entry<T> entry : engine.slots()) {
+            if (entry.tryMove(Entry.EMPTY, Entry.CREATING)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    CompletionStage<T> callCreator() {
+        return creator.createConnection(params);
+    }
+
+    void created(Creation<T> creation, T connection) {
+        Entry<T> entry = creation.entry;
+        long now = ticker.nanoTime();
+        entry.connection = connection;
+        entry.createdAt = now;
+        entry.lifetime = jitteredLifetime();
+        entry.lastUsed = now;
+        entry.lastChecked = now;
+        entry.set(Entry.with(entry.stamp(), Entry.RESERVED));
+        inFlight.remove(creation);
+        counters.created.incrementAndGet();
+        backoff.succeeded();
+        listener.connectionCreated(now - creation.startNanos);
+        log.debug("{}: created connection {} ({})", name, entry.index, connection);
+        engine.handOff(entry);
+        creating.decrementAndGet(); // only now, with its waiter served (see the class comment)
+        if (!engine.waiters().isEmpty()) {
+            fillDemand();
+        }
+    }
+
+    void failed(Creation<T> creation, Throwable error, boolean timedOut) {
+        counters.creationFailures.incrementAndGet();
+        PoolException failure;
+        if (timedOut) {
+            failure = new PoolTimeoutException(
+                    name + ": creating a connection took longer than the connection timeout ("
+                            + config.connectionTimeout().toMillis() + " ms)",
+                    null);
+            lastError = failure;
+            log.error("{}", failure.getMessage());
+        } else {
+            failure = new ConnectionCreationException(name + ": failed to create a connection: " + error, error);
+            lastError = error;
+            log.error("{}: failed to create a connection", name, error);
+        }
+        backoff.failed();
+        WaiterQueue<T> waiters = engine.waiters();
+        Waiter<T> waiter;
+        while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
+            if (waiter.future.completeExceptionally(failure)) {
+                if (timedOut) {
+                    counters.timeouts.incrementAndGet();
+                }
+                break;
+            }
+        }
+        freeSlot(creation); // after serving the waiter, as in created()
+        if (hopeless()) {
+            while ((waiter = waiters.poll()) != null) { // no caller should wait for what will not come
+                waiter.future.completeExceptionally(backoffException());
+            }
+        } else {
+            fillDemand(); // every other waiter gets an attempt of its own
+        }
+    }
+
+    void abandoned(Creation<T> creation) {
+        freeSlot(creation);
+    }
+
+    /** A connection whose creation was already settled (timed out, or the pool closed): close it, count nothing. */
+    void discardLate(T connection) {
+        log.debug("{}: closing a connection that arrived after its creation timed out or the pool closed", name);
+        engine.closeQuietly(connection);
+    }
+
+    private void freeSlot(Creation<T> creation) {
+        creation.entry.set(Entry.with(creation.entry.stamp(), Entry.EMPTY));
+        inFlight.remove(creation);
+        creating.decrementAndGet();
+    }
+
+    private long jitteredLifetime() {
+        if (maxLifetimeNanos == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long jitter = maxLifetimeNanos / 40; // up to 2.5%, so that connections made together expire apart
+        return jitter > 0 ? maxLifetimeNanos - ThreadLocalRandom.current().nextLong(jitter) : maxLifetimeNanos;
+    }
+}
