@@ -11,7 +11,9 @@ import io.github.connectionpool.PoolClosedException;
 import io.github.connectionpool.PoolStats;
 import io.github.connectionpool.PoolTimeoutException;
 import io.github.connectionpool.PooledConnection;
+import io.github.connectionpool.jdbc.JdbcConnectionPool;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.Services;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +21,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,6 +167,24 @@ class ReadmeExamplesTest {
             assertThat(pool.config().maxSize()).isEqualTo(20);
             assertThat(pool.name()).isEqualTo("orders-db");
         }
+    }
+
+    @Test
+    void jdbcConnections() throws Exception {
+        Services.requirePostgres();
+        // snippet: jdbc
+        try (JdbcConnectionPool pool = JdbcConnectionPool.builder("jdbc:postgresql://127.0.0.1:5432/test")
+                        .property("user", "postgres") // driver properties: user, password, options
+                        .maxSize(8)
+                        .build();
+                PooledConnection<Connection> conn = pool.getConnection();
+                Statement statement = conn.get().createStatement();
+                ResultSet result = statement.executeQuery("select 1")) {
+            result.next();
+            println("select 1 = " + result.getInt(1));
+        } // returned with any open transaction rolled back and auto-commit on
+        // end snippet
+        assertThat(printed).containsExactly("select 1 = 1");
     }
 
     @Test
