@@ -23,6 +23,16 @@ public interface Ticker {
      * @return the system ticker
      */
     static Ticker system() {
-        return System::nanoTime;
+        return SystemTicker.INSTANCE;
+    }
+}
+
+/** The ticker behind {@link Ticker#system()}; one instance, so that the pool can tell it from others. */
+enum SystemTicker implements Ticker {
+    INSTANCE;
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
     }
 }

@@ -206,7 +206,8 @@ final class ConnectionFactory<T, P> {
         if (timedOut) {
             failure = new PoolTimeoutException(
                     name + ": creating a connection took longer than the connection timeout ("
-                            + config.connectionTimeout().toMillis() + " ms)",
+                            + config.connectionTimeout().toMillis() + " ms) ("
+                            + engine.stats().summary() + ")",
                     null);
             lastError = failure;
             log.error("{}", failure.getMessage());
@@ -219,11 +220,14 @@ final class ConnectionFactory<T, P> {
         WaiterQueue<T> waiters = engine.waiters();
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
+            if (timedOut) {
+                counters.timeouts.incrementAndGet(); // before the caller can see it and read the stats
+            }
             if (waiter.future.completeExceptionally(failure)) {
-                if (timedOut) {
-                    counters.timeouts.incrementAndGet();
-                }
                 break;
+            }
+            if (timedOut) {
+                counters.timeouts.decrementAndGet(); // that caller had left already
             }
         }
         freeSlot(creation); // after serving the waiter, as in created()

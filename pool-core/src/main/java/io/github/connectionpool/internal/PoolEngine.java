@@ -57,6 +57,10 @@ public final class PoolEngine<T, P> {
     private static final int VALID = 1; // validated just now
     private static final int INVALID = 2; // closed: past its lifetime or failed validation
     private static final int INTERRUPTED = 3; // the validation was interrupted: put back unchecked
+    private static final int NO_TIME = 4; // the borrower's time ran out before the validation could end: put back
+
+    /** The deadline of a borrower whose thread must not block: its checks run on a worker. */
+    private static final long ASYNC = Long.MIN_VALUE;
 
     private final PoolConfig config;
     private final String name;
@@ -77,6 +81,7 @@ public final class PoolEngine<T, P> {
     private final Housekeeper housekeeper;
     private final LeakDetector leaks;
     private final boolean trackBorrowers;
+    private final boolean systemTicker;
     private final ConnectionFactory<T, P> factory;
     private final PoolCounters counters = new PoolCounters();
 
@@ -126,6 +131,7 @@ public final class PoolEngine<T, P> {
         this.housekeeper = new Housekeeper(name);
         this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
         this.trackBorrowers = leaks.enabled();
+        this.systemTicker = ticker == Ticker.system();
         this.factory = new ConnectionFactory<>(this, config, params, creator, ticker, listener, housekeeper, counters);
 
         housekeeper.startCleanup(config.cleanup(), this, PoolEngine::runCleanup);
@@ -156,11 +162,13 @@ public final class PoolEngine<T, P> {
         if (closed) {
             throw closedException();
         }
+        // Waiting is in real time; with the system ticker the reading above is that time already.
+        long deadline = saturatedAdd(systemTicker ? start : System.nanoTime(), timeoutNanos);
         if (waiters.isEmpty()) { // nobody to overtake: take an idle connection if there is one
             Entry<T> entry;
             while ((entry = claimIdle()) != null) {
                 long stamp = entry.stamp();
-                int check = checkBeforeLending(entry, start);
+                int check = checkBeforeLending(entry, start, deadline);
                 if (check == FRESH) {
                     return lend(entry, stamp, start, start, leaks.captureBorrower());
                 }
@@ -170,12 +178,15 @@ public final class PoolEngine<T, P> {
                 if (check == INTERRUPTED) {
                     throw interruptedException(null);
                 }
+                if (check == NO_TIME) {
+                    break; // the wait below ends at once with the timeout
+                }
             }
         }
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
-        return await(enqueue(start, true), start, timeoutNanos);
+        return await(enqueue(start, deadline), deadline, timeoutNanos);
     }
 
     /**
@@ -201,10 +212,10 @@ public final class PoolEngine<T, P> {
                 stale = entry; // needs a check or a close: not on the caller's thread
             }
         }
-        Waiter<T> waiter = enqueue(start, false);
+        Waiter<T> waiter = enqueue(start, ASYNC);
         if (stale != null) {
             Entry<T> toCheck = stale;
-            runOnWorker(() -> checkAndHandOff(toCheck), toCheck);
+            runOnWorker(() -> checkAndHandOff(toCheck, Long.MAX_VALUE), toCheck);
         }
         if (!waiter.future.isDone()) {
             try {
@@ -223,7 +234,13 @@ public final class PoolEngine<T, P> {
         return waiter.future;
     }
 
-    private Waiter<T> enqueue(long start, boolean mayBlock) {
+    /**
+     * Queues a caller and makes sure something will serve it.
+     *
+     * @param deadline the real time until which a synchronous caller may be kept validating idle connections for the
+     *     waiters, or {@link #ASYNC} for a caller whose thread must not block
+     */
+    private Waiter<T> enqueue(long start, long deadline) {
         Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower());
         waiters.add(waiter);
         if (closed) { // close() may have drained the queue before we joined it
@@ -231,7 +248,7 @@ public final class PoolEngine<T, P> {
             waiter.future.completeExceptionally(closedException());
             return waiter;
         }
-        serveFromIdle(mayBlock);
+        serveFromIdle(deadline);
         factory.fillDemand();
         if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
@@ -240,17 +257,18 @@ public final class PoolEngine<T, P> {
         return waiter;
     }
 
-    private PooledConnection<T> await(Waiter<T> waiter, long start, long timeoutNanos) {
-        long remaining = timeoutNanos - (ticker.nanoTime() - start);
+    private PooledConnection<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
+        long remaining = deadline - System.nanoTime();
         try {
             return waiter.future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             PoolTimeoutException timeout = timeoutException(timeoutNanos);
+            counters.timeouts.incrementAndGet(); // before the caller can see the exception and read the stats
             if (waiter.future.completeExceptionally(timeout)) {
                 waiters.remove(waiter);
-                counters.timeouts.incrementAndGet();
                 throw timeout;
             }
+            counters.timeouts.decrementAndGet();
             return resultOf(waiter); // served in the same instant: take it
         } catch (InterruptedException e) {
             PoolTimeoutException interrupted = interruptedException(e);
@@ -294,8 +312,9 @@ public final class PoolEngine<T, P> {
     }
 
     private void expire(Waiter<T> waiter, long timeoutNanos) {
-        if (waiter.future.completeExceptionally(timeoutException(timeoutNanos))) {
-            counters.timeouts.incrementAndGet();
+        counters.timeouts.incrementAndGet(); // before the caller can see the exception and read the stats
+        if (!waiter.future.completeExceptionally(timeoutException(timeoutNanos))) {
+            counters.timeouts.decrementAndGet(); // served first
         }
     }
 
@@ -341,7 +360,7 @@ public final class PoolEngine<T, P> {
      * Decides whether an owned idle connection may be lent: not past its lifetime and, unless checked within the
      * bypass window, valid. A connection that is not is closed here; an interrupted check puts it back.
      */
-    private int checkBeforeLending(Entry<T> entry, long now) {
+    private int checkBeforeLending(Entry<T> entry, long now, long deadline) {
         if (now - entry.createdAt >= entry.lifetime) {
             discard(entry, "it reached its max lifetime");
             return INVALID;
@@ -349,7 +368,11 @@ public final class PoolEngine<T, P> {
         if (now - entry.lastChecked < bypassNanos) {
             return FRESH;
         }
-        int result = validate(entry, validationTimeoutNanos);
+        // The validation timeout bounds the check, and so does the borrower's own deadline.
+        long budget = deadline == Long.MAX_VALUE
+                ? validationTimeoutNanos
+                : Math.min(validationTimeoutNanos, deadline - System.nanoTime());
+        int result = budget <= 0 ? NO_TIME : validate(entry, budget, budget < validationTimeoutNanos);
         if (result == VALID) {
             entry.lastChecked = ticker.nanoTime();
         } else if (result == INVALID) {
@@ -367,7 +390,7 @@ public final class PoolEngine<T, P> {
     private void putBack(Entry<T> entry) {
         entry.set(Entry.with(entry.stamp(), Entry.IDLE));
         if (!waiters.isEmpty() || closed) {
-            serveFromIdle(false);
+            serveFromIdle(ASYNC);
         }
     }
 
@@ -375,22 +398,22 @@ public final class PoolEngine<T, P> {
         return now - entry.createdAt < entry.lifetime && now - entry.lastChecked < bypassNanos;
     }
 
-    private void checkAndHandOff(Entry<T> entry) {
-        int check = checkBeforeLending(entry, ticker.nanoTime());
+    private void checkAndHandOff(Entry<T> entry, long deadline) {
+        int check = checkBeforeLending(entry, ticker.nanoTime(), deadline);
         if (check == FRESH || check == VALID) {
             handOff(entry);
         }
     }
 
     /** While callers wait, hands them the idle connections a concurrent return may have left behind. */
-    private void serveFromIdle(boolean mayBlock) {
+    private void serveFromIdle(long deadline) {
         Entry<T> entry;
         while (!waiters.isEmpty() && (entry = claimIdle()) != null) {
-            if (mayBlock) {
-                checkAndHandOff(entry);
+            if (deadline != ASYNC) {
+                checkAndHandOff(entry, deadline);
             } else {
                 Entry<T> owned = entry;
-                runOnWorker(() -> checkAndHandOff(owned), owned);
+                runOnWorker(() -> checkAndHandOff(owned, Long.MAX_VALUE), owned);
             }
         }
     }
@@ -552,7 +575,13 @@ public final class PoolEngine<T, P> {
     // ---------------------------------------------------------------------------------------------------------------
     // Validating and closing
 
-    private int validate(Entry<T> entry, long timeoutNanos) {
+    /**
+     * Runs the validator, waiting at most {@code timeoutNanos}.
+     *
+     * @param callerBound whether the wait is cut short by a borrower's deadline: running out of time then says nothing
+     *     about the connection, which is put back rather than closed
+     */
+    private int validate(Entry<T> entry, long timeoutNanos, boolean callerBound) {
         try {
             CompletionStage<Boolean> answer = validator.isValid(entry.connection);
             if (answer != null
@@ -564,6 +593,9 @@ public final class PoolEngine<T, P> {
             Thread.currentThread().interrupt();
             return INTERRUPTED;
         } catch (TimeoutException e) {
+            if (callerBound) {
+                return NO_TIME;
+            }
             log.warn(
                     "{}: validating connection {} took longer than {} ms",
                     name,
@@ -648,7 +680,7 @@ public final class PoolEngine<T, P> {
                 discard(entry, "it was idle longer than maxIdleTime");
                 idleClosed++;
                 idle--;
-            } else if (validate(entry, validationTimeoutNanos) == VALID) {
+            } else if (validate(entry, validationTimeoutNanos, false) == VALID) {
                 entry.lastChecked = ticker.nanoTime();
                 handOff(entry);
             } else if (Thread.currentThread().isInterrupted()) {
@@ -818,6 +850,11 @@ public final class PoolEngine<T, P> {
                 + stats().summary() + ")"
                 + (cause != null ? "; last creation error: " + cause : "");
         return new PoolTimeoutException(message, cause);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum; // both positive and wrapped: the far future
     }
 
     private static long nanosToMillis(long nanos) {
