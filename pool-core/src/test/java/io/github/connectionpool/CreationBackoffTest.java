@@ -83,6 +83,7 @@ class CreationBackoffTest {
             creator.mode(TestCreator.Mode.SUCCEED);
             await().atMost(Duration.ofSeconds(6))
                     .pollInterval(Duration.ofMillis(20))
+                    .ignoreExceptions()
                     .untilAsserted(() -> {
                         try (PooledConnection<TestConnection> lease = pool.getConnection()) {
                             assertThat(lease.get().isHealthy()).isTrue();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import io.github.connectionpool.internal.PoolEngine;
 import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
@@ -28,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CreationFailureTest {
+
+    private static final String CREATION_LOGGER = "io.github.connectionpool.internal.ConnectionFactory";
 
     private static final String NAME = "creation-test";
 
@@ -63,7 +64,7 @@ class CreationFailureTest {
         ConnectionPool<TestConnection, String> pool = pool(2);
         creator.mode(Mode.THROW);
 
-        try (LogCapture log = LogCapture.of(PoolEngine.class)) {
+        try (LogCapture log = LogCapture.of(CREATION_LOGGER)) {
             ConnectionCreationException failure =
                     catchThrowableOfType(ConnectionCreationException.class, pool::getConnection);
 
@@ -90,7 +91,7 @@ class CreationFailureTest {
         ConnectionPool<TestConnection, String> pool = pool(2);
         creator.mode(Mode.FAIL_STAGE);
 
-        try (LogCapture log = LogCapture.of(PoolEngine.class)) {
+        try (LogCapture log = LogCapture.of(CREATION_LOGGER)) {
             assertThatThrownBy(pool::getConnection)
                     .isInstanceOf(ConnectionCreationException.class)
                     .cause()
@@ -212,7 +213,7 @@ class CreationFailureTest {
     }
 
     @Test
-    void eachFailedBorrowCostsExactlyOneCreationAttempt() {
+    void eachFailedBorrowCostsAtMostOneCreationAttempt() {
         ConnectionPool<TestConnection, String> pool = pool(2);
         creator.mode(Mode.FAIL_STAGE);
 
@@ -221,31 +222,30 @@ class CreationFailureTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().total() == 0);
 
-        assertThat(creator.attempts()).isEqualTo(200);
-        assertThat(pool.stats().creationFailures()).isEqualTo(200);
+        // After two failures in a row the pool backs off (CreationBackoffTest): fewer attempts than borrows.
+        assertThat(creator.attempts()).isBetween(2, 200);
+        assertThat(pool.stats().creationFailures()).isEqualTo(creator.attempts());
     }
 
     @Test
     void theTimeoutCounterIncludesTheTimeoutACallerHolds() {
-        ConnectionPool<TestConnection, String> pool = track(
-                builder(creator, 1).connectionTimeout(Duration.ofMillis(20)).build());
         creator.mode(Mode.NEVER_COMPLETE);
-
         for (int i = 1; i <= 30; i++) {
+            // A fresh pool each time: after two timeouts in a row a pool backs off and fails callers at once.
+            ConnectionPool<TestConnection, String> pool = track(
+                    builder(creator, 1).connectionTimeout(Duration.ofMillis(20)).build());
             assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class);
             assertThat(pool.stats().timeouts())
-                    .as("after the caller's timeout number %d", i)
-                    .isEqualTo(i);
+                    .as("after the caller's timeout in round %d", i)
+                    .isEqualTo(1);
         }
     }
 
     @Test
-    void thePoolServesAgainAsSoonAsTheCreatorRecovers() {
+    void thePoolServesAgainAtOnceWhenTheCreatorRecoversAfterAFailure() {
         ConnectionPool<TestConnection, String> pool = pool(1);
         creator.mode(Mode.THROW);
-        for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(pool::getConnection).isInstanceOf(ConnectionCreationException.class);
-        }
+        assertThatThrownBy(pool::getConnection).isInstanceOf(ConnectionCreationException.class);
         assertThat(pool.stats().total()).isZero();
 
         creator.mode(Mode.SUCCEED);
@@ -253,7 +253,7 @@ class CreationFailureTest {
         try (PooledConnection<TestConnection> lease = pool.getConnection()) {
             assertThat(lease.get().isClosed()).isFalse();
             PoolStats stats = pool.stats();
-            assertThat(stats.creationFailures()).isEqualTo(3);
+            assertThat(stats.creationFailures()).isEqualTo(1);
             assertThat(stats.created()).isEqualTo(1);
             assertThat(stats.active()).isEqualTo(1);
         }
@@ -403,6 +403,7 @@ class CreationFailureTest {
         PoolStats stats = pool.stats();
         assertThat(stats.pending()).isZero();
         assertThat(stats.timeouts()).isZero();
-        assertThat(stats.creationFailures()).isGreaterThanOrEqualTo(callers).isEqualTo(creator.attempts());
+        // Not one attempt per caller: once creation backs off, the others fail at once with the last error.
+        assertThat(stats.creationFailures()).isPositive().isEqualTo(creator.attempts());
     }
 }

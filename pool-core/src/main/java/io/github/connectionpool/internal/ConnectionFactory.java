@@ -217,6 +217,10 @@ final class ConnectionFactory<T, P> {
             log.error("{}: failed to create a connection", name, error);
         }
         backoff.failed();
+        // The slot is free before the waiter hears of the failure (its stats then show no creation), but the creation
+        // stays counted until the waiter is served, as in created().
+        creation.entry.set(Entry.with(creation.entry.stamp(), Entry.EMPTY));
+        inFlight.remove(creation);
         WaiterQueue<T> waiters = engine.waiters();
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) { // the oldest caller still waiting learns why
@@ -230,7 +234,7 @@ final class ConnectionFactory<T, P> {
                 counters.timeouts.decrementAndGet(); // that caller had left already
             }
         }
-        freeSlot(creation); // after serving the waiter, as in created()
+        creating.decrementAndGet();
         if (hopeless()) {
             while ((waiter = waiters.poll()) != null) { // no caller should wait for what will not come
                 waiter.future.completeExceptionally(backoffException());
