@@ -263,18 +263,13 @@ public final class PoolEngine<T, P> {
             return waiter.future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             PoolTimeoutException timeout = timeoutException(timeoutNanos);
-            counters.timeouts.incrementAndGet(); // before the caller can see the exception and read the stats
-            if (waiter.future.completeExceptionally(timeout)) {
-                waiters.remove(waiter);
+            if (giveUp(waiter, timeout)) {
                 throw timeout;
             }
-            counters.timeouts.decrementAndGet();
             return resultOf(waiter); // served in the same instant: take it
         } catch (InterruptedException e) {
             PoolTimeoutException interrupted = interruptedException(e);
-            if (waiter.future.completeExceptionally(interrupted)) {
-                waiters.remove(waiter);
-            } else if (!waiter.future.isCompletedExceptionally()) {
+            if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
                 waiter.future.join().close(); // served in the same instant: give it back
             }
             throw interrupted;
@@ -312,10 +307,23 @@ public final class PoolEngine<T, P> {
     }
 
     private void expire(Waiter<T> waiter, long timeoutNanos) {
-        counters.timeouts.incrementAndGet(); // before the caller can see the exception and read the stats
-        if (!waiter.future.completeExceptionally(timeoutException(timeoutNanos))) {
-            counters.timeouts.decrementAndGet(); // served first
+        giveUp(waiter, timeoutException(timeoutNanos));
+    }
+
+    /**
+     * Ends a wait with a timeout, unless the waiter was served first. The queue and the counter reflect it before the
+     * caller can see the exception, so that stats read right after it are exact.
+     *
+     * @return whether the wait ended with the timeout
+     */
+    private boolean giveUp(Waiter<T> waiter, PoolTimeoutException timeout) {
+        waiters.remove(waiter);
+        counters.timeouts.incrementAndGet();
+        if (waiter.future.completeExceptionally(timeout)) {
+            return true;
         }
+        counters.timeouts.decrementAndGet(); // served first
+        return false;
     }
 
     /** Takes an idle slot, lending it at once (one CAS), or returns {@code null}. */
@@ -447,8 +455,9 @@ public final class PoolEngine<T, P> {
             entry.leasedAt = now;
             entry.borrower = waiter.borrower;
             entry.set(leased);
+            // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
+            listener.connectionAcquired(now - waiter.startNanos);
             if (waiter.future.complete(leases.lease(entry, leased))) {
-                listener.connectionAcquired(now - waiter.startNanos);
                 if (log.isTraceEnabled()) {
                     log.trace("{}: handed connection {} to a waiting caller", name, entry.index);
                 }
@@ -566,7 +575,7 @@ public final class PoolEngine<T, P> {
     private boolean reset(T connection) {
         try {
             return resetter.reset(connection);
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // user code: whatever it throws must not leave the slot taken
             log.warn("{}: resetting a returned connection failed; closing it", name, e);
             return false;
         }
@@ -603,7 +612,7 @@ public final class PoolEngine<T, P> {
                     nanosToMillis(timeoutNanos));
         } catch (ExecutionException e) {
             log.warn("{}: validating connection {} failed", name, entry.index, e.getCause());
-        } catch (RuntimeException | LinkageError e) { // the validator is user code
+        } catch (Throwable e) { // user code: whatever it throws must not leave the slot taken
             log.warn("{}: validating connection {} failed", name, entry.index, e);
         }
         counters.validationFailures.incrementAndGet();
@@ -634,7 +643,7 @@ public final class PoolEngine<T, P> {
     void closeQuietly(T connection) {
         try {
             closer.close(connection);
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // user code: whatever it throws must not leave the slot taken
             log.warn("{}: closing a connection failed", name, e);
         }
     }
