@@ -67,7 +67,11 @@ class CleanupTest {
         return capture;
     }
 
-    /** Borrows {@code n} connections at once and returns them all, so that the pool holds {@code n} idle ones. */
+    /**
+     * Borrows {@code n} connections at once and returns them all, so that the pool holds {@code n} idle ones. Give the
+     * pool {@code maxSize == n}: a borrower may start one creation too many (see
+     * {@code ConcurrencyTest#aBorrowerOnAnEmptyPoolStartsExactlyOneCreation}), and a full pool leaves no room for it.
+     */
     private static List<TestConnection> makeIdle(ConnectionPool<TestConnection, String> pool, int n) {
         List<PooledConnection<TestConnection>> leases = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -85,7 +89,7 @@ class CleanupTest {
     @Test
     void runCleanupClosesConnectionsIdleLongerThanMaxIdleTimeWithoutAnyBorrow() {
         ConnectionPool<TestConnection, String> pool = started(builder("idle-cleanup")
-                .maxSize(5)
+                .maxSize(3)
                 .maxIdleTime(Duration.ofMinutes(1))
                 .maxLifetime(Duration.ZERO));
         List<TestConnection> connections = makeIdle(pool, 3);
@@ -108,7 +112,7 @@ class CleanupTest {
     @Test
     void runCleanupKeepsMinIdleConnections() {
         ConnectionPool<TestConnection, String> pool = started(builder("keep-min-idle")
-                .maxSize(5)
+                .maxSize(4)
                 .minIdle(2)
                 .maxIdleTime(Duration.ofMinutes(1))
                 .maxLifetime(Duration.ZERO));
@@ -157,7 +161,7 @@ class CleanupTest {
     void runCleanupValidatesIdleConnectionsBeyondTheBypassWindowAndClosesInvalidOnes() {
         LogCapture log = capture(ENGINE_LOGGER);
         ConnectionPool<TestConnection, String> pool = started(builder("validate-idle")
-                .maxSize(3)
+                .maxSize(2)
                 .maxIdleTime(Duration.ZERO)
                 .maxLifetime(Duration.ZERO)
                 .validationBypassWindow(Duration.ofMillis(500)));
@@ -215,6 +219,7 @@ class CleanupTest {
         ConnectionPool<TestConnection, String> pool =
                 started(ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
                         .name("own-cleanup")
+                        .maxSize(2)
                         .maxIdleTime(Duration.ofMillis(100))
                         .cleanup(new CleanupConfig(Duration.ofMillis(50), true)));
         List<TestConnection> connections = makeIdle(pool, 2);
@@ -232,6 +237,7 @@ class CleanupTest {
         ConnectionPool<TestConnection, String> pool =
                 started(ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
                         .name("stop-restart")
+                        .maxSize(2)
                         .maxIdleTime(Duration.ofMillis(100))
                         .cleanup(new CleanupConfig(Duration.ofMillis(20), true)));
         assertThat(pool.isCleanupRunning()).isTrue();
@@ -264,6 +270,7 @@ class CleanupTest {
         ConnectionPool<TestConnection, String> pool =
                 started(ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
                         .name("failing-run")
+                        .maxSize(2)
                         .maxIdleTime(Duration.ofMillis(50))
                         .closer(c -> {
                             c.close();
@@ -311,6 +318,7 @@ class CleanupTest {
         ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(
                         "params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
                 .name(name)
+                .maxSize(1)
                 .cleanup(new CleanupConfig(Duration.ofMillis(20), true))
                 .build();
         pool.getConnection().close();
@@ -331,7 +339,7 @@ class CleanupTest {
     void eachCleanupRunLogsADebugSummary() {
         LogCapture log = capture(ENGINE_LOGGER);
         ConnectionPool<TestConnection, String> pool =
-                started(builder("summary").maxSize(3).maxIdleTime(Duration.ofMinutes(1)));
+                started(builder("summary").maxSize(1).maxIdleTime(Duration.ofMinutes(1)));
         makeIdle(pool, 1);
         ticker.advance(Duration.ofMinutes(2));
 

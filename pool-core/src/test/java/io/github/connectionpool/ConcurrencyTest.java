@@ -1,6 +1,7 @@
 package io.github.connectionpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.connectionpool.testing.LiveConnections;
 import io.github.connectionpool.testing.TestConnection;
@@ -62,6 +63,38 @@ class ConcurrencyTest {
             assertStatsExact(pool, detached);
         }
         assertThat(live.live()).as("connections left open after close()").isZero();
+    }
+
+    /**
+     * One caller needs one connection. Repeated on fresh pools because the extra creation this guards against comes
+     * from a race: the worker that made the connection lowers the in-flight creation count before it hands the
+     * connection to the waiter, and the borrower's own demand check, still running, sees one waiter and no creation.
+     */
+    @Test
+    void aBorrowerOnAnEmptyPoolStartsExactlyOneCreation() {
+        int poolsWithExtraCreations = 0;
+        for (int i = 0; i < 300; i++) {
+            try (ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(
+                            "params", live.creator(), c -> CompletableFuture.completedFuture(true))
+                    .name("one-creation")
+                    .maxSize(MAX_SIZE)
+                    .closer(live.closer())
+                    .cleanup(CleanupConfig.disabled())
+                    .build()) {
+                pool.getConnection().close();
+                // Any extra creation was started inside getConnection(): wait for it to land.
+                await().pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> pool.stats().creating() == 0);
+                if (pool.stats().created() != 1) {
+                    poolsWithExtraCreations++;
+                }
+            }
+        }
+        assertThat(poolsWithExtraCreations)
+                .as("pools (of 300) where one borrow created more than one connection")
+                .isZero();
     }
 
     /** Runs the borrowers; returns how many connections they detached. */

@@ -48,6 +48,7 @@ class LeakDetectionTest {
         return ConnectionPool.builder(
                         "params", new TestCreator(), c -> CompletableFuture.completedFuture(c.isHealthy()))
                 .name(name)
+                .maxSize(1)
                 .cleanup(CleanupConfig.disabled());
     }
 
