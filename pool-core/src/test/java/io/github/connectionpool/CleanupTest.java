@@ -297,6 +297,38 @@ class CleanupTest {
     }
 
     @Test
+    void aValidatorThatThrowsAnErrorDuringCleanupDoesNotKeepTheSlotForever() {
+        AtomicInteger calls = new AtomicInteger();
+        ConnectionPool<TestConnection, String> pool = started(ConnectionPool.builder("params", creator, c -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new AssertionError("validator failed on purpose");
+                    }
+                    return CompletableFuture.completedFuture(c.isHealthy());
+                })
+                .name("validator-error")
+                .maxSize(1)
+                .ticker(ticker)
+                .maxIdleTime(Duration.ZERO)
+                .maxLifetime(Duration.ZERO)
+                .cleanup(CleanupConfig.disabled()));
+        makeIdle(pool, 1);
+        ticker.advance(Duration.ofSeconds(1)); // past the bypass window: the cleanup validates it
+
+        try {
+            pool.runCleanup();
+        } catch (AssertionError expected) {
+            // whether the run reports the validator's Error or treats it as "invalid", the slot must come back
+        }
+
+        assertThat(pool.stats().active())
+                .as("slot still held after the failed check: %s", pool.stats())
+                .isZero();
+        try (PooledConnection<TestConnection> lease = pool.getConnection(Duration.ofSeconds(1))) {
+            assertThat(lease.get().isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void aPoolDroppedWithoutCloseStopsItsThreadsOnceGarbageCollected() {
         LogCapture log = capture(HOUSEKEEPER_LOGGER);
         String name = "dropped-" + ThreadLocalRandom.current().nextInt(1_000_000);
