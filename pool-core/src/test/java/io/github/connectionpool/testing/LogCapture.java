@@ -51,6 +51,13 @@ public final class LogCapture implements AutoCloseable {
         return at(level).stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
     }
 
+    /** The events at this level whose formatted message contains {@code text}. */
+    public List<ILoggingEvent> events(Level level, String text) {
+        return at(level).stream()
+                .filter(e -> e.getFormattedMessage().contains(text))
+                .collect(Collectors.toList());
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);

@@ -1,0 +1,201 @@
+package io.github.connectionpool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.connectionpool.testing.TestConnection;
+import io.github.connectionpool.testing.TestCreator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Callers that wait are served first come, first served, and nobody who arrives later overtakes them (pitfall 15). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FairnessTest {
+
+    private static final int WAITERS = 8;
+
+    private final TestCreator creator = new TestCreator();
+    private final ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(
+                    "params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
+            .name("fairness")
+            .maxSize(1)
+            .acquireTimeout(Duration.ofSeconds(30))
+            .cleanup(CleanupConfig.disabled())
+            .build();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    /** Who held the single connection, in the order they held it: written while holding it, so exactly ordered. */
+    private final List<String> leaseOrder = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closePoolAndThreads() throws InterruptedException {
+        pool.close();
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    @Test
+    void waitersAreServedInTheOrderTheyArrived() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        for (int i = 0; i < WAITERS; i++) {
+            startSyncWaiter("w" + i);
+        }
+
+        held.close();
+
+        awaitThreads();
+        assertThat(leaseOrder).containsExactlyElementsOf(names("w", WAITERS));
+        assertThat(pool.stats().idle()).isEqualTo(1);
+        assertThat(pool.stats().pending()).isZero();
+        assertThat(creator.made()).hasSize(1);
+    }
+
+    @Test
+    void syncAndAsyncWaitersShareOneQueueAndAreServedInArrivalOrder() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        List<CompletableFuture<Void>> asyncDone = new ArrayList<>();
+        for (int i = 0; i < WAITERS; i++) {
+            String name = "w" + i;
+            if (i % 2 == 0) {
+                startSyncWaiter(name);
+            } else {
+                asyncDone.add(pool.getConnectionAsync().thenAccept(lease -> {
+                    leaseOrder.add(name);
+                    lease.close();
+                }));
+                assertThat(pool.stats().pending()).isEqualTo(i + 1);
+            }
+        }
+
+        held.close();
+
+        awaitThreads();
+        CompletableFuture.allOf(asyncDone.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        assertThat(leaseOrder).containsExactlyElementsOf(names("w", WAITERS));
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
+    void aWaiterThatGaveUpIsSkippedAndTheOthersKeepTheirOrder() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        startSyncWaiter("w0");
+        CompletableFuture<PooledConnection<TestConnection>> quitter = pool.getConnectionAsync();
+        assertThat(pool.stats().pending()).isEqualTo(2);
+        startSyncWaiter("w2");
+        quitter.cancel(false);
+        assertThat(pool.stats().pending()).isEqualTo(2);
+
+        held.close();
+
+        awaitThreads();
+        assertThat(leaseOrder).containsExactly("w0", "w2");
+        assertThat(pool.stats().idle()).isEqualTo(1);
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
+    void newcomersDoNotOvertakeQueuedWaitersWhileConnectionsAreReturned() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        for (int i = 0; i < WAITERS; i++) {
+            startSyncWaiter("w" + i);
+        }
+        // Newcomers arrive after every waiter, and keep trying without waiting while the connection goes round.
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger newcomerAttempts = new AtomicInteger();
+        AtomicInteger newcomerTimeouts = new AtomicInteger();
+        CountDownLatch newcomersRunning = new CountDownLatch(4);
+        for (int n = 0; n < 4; n++) {
+            String name = "newcomer" + n;
+            start(name, () -> {
+                newcomersRunning.countDown();
+                while (!stop.get()) {
+                    newcomerAttempts.incrementAndGet();
+                    try {
+                        PooledConnection<TestConnection> lease = pool.getConnection(Duration.ZERO);
+                        leaseOrder.add(name);
+                        lease.close();
+                    } catch (PoolTimeoutException expected) {
+                        newcomerTimeouts.incrementAndGet();
+                    }
+                    Thread.yield();
+                }
+            });
+        }
+        assertThat(newcomersRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> newcomerTimeouts.get() >= 100);
+
+        held.close();
+
+        for (Thread waiter : threads.subList(0, WAITERS)) {
+            waiter.join(TimeUnit.SECONDS.toMillis(20));
+            assertThat(waiter.isAlive()).as("%s still waits", waiter.getName()).isFalse();
+        }
+        int attemptsDuringRelease = newcomerAttempts.get();
+        stop.set(true);
+        awaitThreads();
+        assertThat(leaseOrder.subList(0, WAITERS))
+                .as("lease order %s", leaseOrder)
+                .containsExactlyElementsOf(names("w", WAITERS));
+        assertThat(attemptsDuringRelease).isGreaterThan(100);
+        assertThat(pool.stats().pending()).isZero();
+        assertThat(pool.stats().idle()).isEqualTo(1);
+    }
+
+    /** Starts a waiter and returns once it is queued (so arrival order is the start order). */
+    private void startSyncWaiter(String name) {
+        int queuedBefore = pool.stats().pending();
+        Thread thread = start(name, () -> {
+            PooledConnection<TestConnection> lease = pool.getConnection();
+            leaseOrder.add(name); // while holding the only connection
+            lease.close();
+        });
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> pool.stats().pending() == queuedBefore + 1
+                        && (thread.getState() == Thread.State.WAITING
+                                || thread.getState() == Thread.State.TIMED_WAITING));
+    }
+
+    private Thread start(String name, Runnable body) {
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        body.run();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                },
+                name);
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    private void awaitThreads() throws InterruptedException {
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(20));
+            assertThat(thread.isAlive())
+                    .as("%s did not finish; threads:%n%s", thread.getName(), ConcurrencyTest.threadDump())
+                    .isFalse();
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    private static List<String> names(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> prefix + i).collect(Collectors.toList());
+    }
+}
