@@ -5,7 +5,6 @@ import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PoolClosedException;
 import io.github.connectionpool.PoolStats;
 import io.github.connectionpool.PoolTimeoutException;
-import io.github.connectionpool.PooledConnection;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
@@ -47,8 +46,8 @@ public class PoolHealthIndicator implements HealthIndicator {
         if (before.idle() == 0 && before.active() > 0 && before.active() >= before.maxSize()) {
             return details(Health.up(), before).build();
         }
-        try (PooledConnection<?> probe = pool.getConnection(timeout)) {
-            Objects.requireNonNull(probe.get());
+        try {
+            pool.getConnection(timeout).close(); // borrowing validates an idle connection or opens one
             return details(Health.up(), pool.stats()).build();
         } catch (ConnectionCreationException e) {
             return down(e.getCause() != null ? e.getCause() : e);
