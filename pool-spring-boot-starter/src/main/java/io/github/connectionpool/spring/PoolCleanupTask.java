@@ -1,0 +1,32 @@
+package io.github.connectionpool.spring;
+
+import io.github.connectionpool.ConnectionPool;
+import java.util.Objects;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * Runs the pool's cleanup on Spring's task scheduler every {@code pool.cleanup.interval}, in place of the pool's own
+ * cleanup thread.
+ *
+ * <p>Spring stops the scheduler before it destroys beans, so no run starts once the context is closing; a run that
+ * would still reach a closed pool does nothing.
+ */
+public class PoolCleanupTask {
+
+    private final ConnectionPool<?, ?> pool;
+
+    /**
+     * Creates the task.
+     *
+     * @param pool the pool to clean
+     */
+    public PoolCleanupTask(ConnectionPool<?, ?> pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+    }
+
+    /** One cleanup pass; see {@link ConnectionPool#runCleanup()}. */
+    @Scheduled(initialDelayString = "${pool.cleanup.interval:30s}", fixedDelayString = "${pool.cleanup.interval:30s}")
+    public void runCleanup() {
+        pool.runCleanup();
+    }
+}

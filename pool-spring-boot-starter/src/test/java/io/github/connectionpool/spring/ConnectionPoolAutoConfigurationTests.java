@@ -1,0 +1,317 @@
+package io.github.connectionpool.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.jayway.jsonpath.JsonPath;
+import io.github.connectionpool.PoolConfig;
+import io.github.connectionpool.PooledConnection;
+import io.github.connectionpool.tcp.TcpConnectionPool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+@Timeout(30)
+class ConnectionPoolAutoConfigurationTests {
+
+    private EchoServer server;
+    private ApplicationContextRunner runner;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = new EchoServer();
+        runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ConnectionPoolAutoConfiguration.class, TaskSchedulingAutoConfiguration.class))
+                .withPropertyValues("pool.host=127.0.0.1", "pool.port=" + server.port());
+    }
+
+    @AfterEach
+    void stopServer() throws IOException {
+        server.close();
+    }
+
+    @Test
+    void poolPortAloneGivesAWorkingPoolWithTheDocumentedDefaults() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(TcpConnectionPool.class).hasSingleBean(PoolCleanupTask.class);
+            TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+            PoolConfig config = pool.config();
+            assertThat(config.name()).isEqualTo("tcp");
+            assertThat(config.maxSize()).isEqualTo(10);
+            assertThat(config.minIdle()).isZero();
+            assertThat(config.maxIdleTime()).isEqualTo(Duration.ofMinutes(5));
+            assertThat(config.maxLifetime()).isEqualTo(Duration.ofMinutes(30));
+            assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(config.acquireTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(config.validationTimeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(config.validationBypassWindow()).isZero();
+            assertThat(config.leakDetectionThreshold()).isZero();
+            assertThat(config.cleanup().interval()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(pool.address().getPort()).isEqualTo(server.port());
+            try (PooledConnection<Socket> lease = pool.getConnection()) {
+                assertThat(EchoServer.roundTrip(lease.get(), "hello")).isEqualTo("hello");
+            }
+        });
+    }
+
+    @Test
+    void theDefaultHostIsLocalhost() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ConnectionPoolAutoConfiguration.class))
+                .withPropertyValues("pool.port=" + server.port())
+                .run(context -> assertThat(context.getBean(TcpConnectionPool.class)
+                                .address()
+                                .getHostString())
+                        .isEqualTo("localhost"));
+    }
+
+    @Test
+    void relaxedNamesAndBootDurationsReachThePoolConfig() {
+        runner.withPropertyValues(
+                        "pool.name=orders",
+                        "pool.maxSize=7",
+                        "pool.min_idle=2",
+                        "pool.max-idle-time=2m",
+                        "pool.max-lifetime=1h",
+                        "pool.connection-timeout=1500ms",
+                        "pool.validation-timeout=PT2S",
+                        "pool.validation-bypass-window=250",
+                        "pool.leak-detection-threshold=10s",
+                        "pool.cleanup.interval=45s")
+                .withInitializer(context -> context.getEnvironment()
+                        .getPropertySources()
+                        .addFirst(new SystemEnvironmentPropertySource(
+                                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                Map.of("POOL_ACQUIRETIMEOUT", "5s"))))
+                .run(context -> {
+                    PoolConfig config = context.getBean(TcpConnectionPool.class).config();
+                    assertThat(config.name()).isEqualTo("orders");
+                    assertThat(config.maxSize()).isEqualTo(7);
+                    assertThat(config.minIdle()).isEqualTo(2);
+                    assertThat(config.maxIdleTime()).isEqualTo(Duration.ofMinutes(2));
+                    assertThat(config.maxLifetime()).isEqualTo(Duration.ofHours(1));
+                    assertThat(config.connectionTimeout()).isEqualTo(Duration.ofMillis(1500));
+                    assertThat(config.acquireTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(config.validationTimeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(config.validationBypassWindow()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(config.leakDetectionThreshold()).isEqualTo(Duration.ofSeconds(10));
+                    assertThat(config.cleanup().interval()).isEqualTo(Duration.ofSeconds(45));
+                });
+    }
+
+    @Test
+    void poolEnabledFalseConfiguresNothing() {
+        runner.withPropertyValues("pool.enabled=false")
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(TcpConnectionPool.class)
+                        .doesNotHaveBean(PoolCleanupTask.class)
+                        .doesNotHaveBean(PoolProperties.class));
+    }
+
+    @Test
+    void poolEnabledFalseNeedsNoPort() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ConnectionPoolAutoConfiguration.class))
+                .withPropertyValues("pool.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TcpConnectionPool.class));
+    }
+
+    @Test
+    void anApplicationPoolMakesThePoolAndItsCleanupBackOff() {
+        runner.withUserConfiguration(OwnPool.class).run(context -> {
+            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context.getBean(TcpConnectionPool.class).name()).isEqualTo("own");
+        });
+    }
+
+    @Test
+    void missingPortFailsStartUpNamingPoolPort() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ConnectionPoolAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                            .hasMessageContaining("pool.port");
+                    InvalidConfigurationPropertyValueException invalid =
+                            rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+                    assertThat(invalid.getName()).isEqualTo("pool.port");
+                    assertThat(invalid.getReason()).contains("required");
+                });
+    }
+
+    @Test
+    void portOutOfRangeFailsStartUpNamingPoolPort() {
+        runner.withPropertyValues("pool.port=70000").run(context -> {
+            InvalidConfigurationPropertyValueException invalid =
+                    rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("pool.port");
+            assertThat(invalid.getValue()).isEqualTo(70000);
+            assertThat(invalid.getReason()).contains("between 1 and 65535");
+        });
+    }
+
+    @Test
+    void anInvalidSizeFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("pool.max-size=0").run(context -> {
+            InvalidConfigurationPropertyValueException invalid =
+                    rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("pool.max-size");
+            assertThat(invalid.getValue()).isEqualTo(0);
+        });
+    }
+
+    @Test
+    void aNegativeDurationFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("pool.cleanup.interval=-5s").run(context -> {
+            InvalidConfigurationPropertyValueException invalid =
+                    rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("pool.cleanup.interval");
+        });
+    }
+
+    @Test
+    void aNonsenseValueFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("pool.max-idle-time=soon").run(context -> {
+            BindException bind = rootCause(context.getStartupFailure(), BindException.class);
+            assertThat(bind.getProperty().getName().toString()).isEqualTo("pool.max-idle-time");
+            assertThat(bind.getMessage()).contains("pool.max-idle-time");
+        });
+    }
+
+    @Test
+    void theScheduledCleanupRunsOnSpringsSchedulerAndClosesIdleConnections() {
+        Logger engineLog = (Logger) LoggerFactory.getLogger("io.github.connectionpool");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        engineLog.addAppender(appender);
+        try {
+            runner.withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=50ms")
+                    .run(context -> {
+                        TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+                        assertThat(pool.isCleanupRunning())
+                                .as("the pool's own cleanup thread")
+                                .isFalse();
+                        pool.getConnection().close();
+                        assertThat(pool.stats().idle()).isEqualTo(1);
+
+                        await().atMost(Duration.ofSeconds(10))
+                                .untilAsserted(() ->
+                                        assertThat(pool.stats().destroyed()).isEqualTo(1));
+                        assertThat(pool.stats().idle()).isZero();
+                        List<ILoggingEvent> closes = appender.list.stream()
+                                .filter(e -> e.getFormattedMessage().contains("idle longer than maxIdleTime"))
+                                .toList();
+                        assertThat(closes)
+                                .singleElement()
+                                .satisfies(e -> assertThat(e.getThreadName()).startsWith("scheduling-"));
+                    });
+        } finally {
+            engineLog.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void cleanupEnabledFalseSchedulesNoCleanupAtAll() {
+        runner.withPropertyValues("pool.cleanup.enabled=false").run(context -> {
+            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context.getBean(TcpConnectionPool.class).isCleanupRunning())
+                    .isFalse();
+        });
+    }
+
+    @Test
+    void closingTheContextClosesThePoolAndStopsTheScheduler() {
+        runner.withPropertyValues("pool.cleanup.interval=20ms").run(context -> {
+            TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+            PooledConnection<Socket> lease = pool.getConnection();
+            Socket socket = lease.get();
+            lease.close();
+            ThreadPoolTaskScheduler scheduler = context.getBean(ThreadPoolTaskScheduler.class);
+            assertThat(scheduler.getScheduledExecutor().isShutdown()).isFalse();
+
+            context.close();
+
+            assertThat(pool.isClosed()).isTrue();
+            assertThat(socket.isClosed()).as("idle socket closed with the pool").isTrue();
+            assertThat(scheduler.getScheduledExecutor().isShutdown())
+                    .as("no cleanup can run after the context is closed")
+                    .isTrue();
+        });
+    }
+
+    @Test
+    void generatedMetadataDescribesEveryContractProperty() throws IOException {
+        String json;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("spring-configuration-metadata.json").isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> contract = List.of(
+                "pool.enabled",
+                "pool.name",
+                "pool.host",
+                "pool.port",
+                "pool.max-size",
+                "pool.min-idle",
+                "pool.max-idle-time",
+                "pool.max-lifetime",
+                "pool.connection-timeout",
+                "pool.acquire-timeout",
+                "pool.validation-timeout",
+                "pool.leak-detection-threshold",
+                "pool.cleanup.enabled",
+                "pool.cleanup.interval");
+        for (String property : contract) {
+            List<String> descriptions =
+                    JsonPath.read(json, "$.properties[?(@.name == '" + property + "')].description");
+            assertThat(descriptions).as(property).singleElement().asString().isNotBlank();
+        }
+        List<Object> defaults = JsonPath.read(json, "$.properties[?(@.name == 'pool.max-idle-time')].defaultValue");
+        assertThat(defaults).containsExactly("5m");
+    }
+
+    private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
+        assertThat(failure).as("start-up failure").isNotNull();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in the cause chain of " + failure, failure);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnPool {
+
+        @Bean(destroyMethod = "close")
+        TcpConnectionPool ownPool() {
+            return TcpConnectionPool.builder("127.0.0.1", 1).name("own").build();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.connectionpool.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.connectionpool.PooledConnection;
+import io.github.connectionpool.tcp.TcpConnectionPool;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+@Timeout(30)
+class PoolHealthIndicatorTests {
+
+    private EchoServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = new EchoServer();
+    }
+
+    @AfterEach
+    void stopServer() throws IOException {
+        server.close();
+    }
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ConnectionPoolAutoConfiguration.class, PoolHealthContributorAutoConfiguration.class))
+                .withPropertyValues("pool.host=127.0.0.1", "pool.port=" + server.port());
+    }
+
+    @Test
+    void actuatorOnTheClasspathGivesAHealthIndicatorNamedPool() {
+        runner().run(context -> {
+            assertThat(context).hasSingleBean(PoolHealthIndicator.class);
+            assertThat(context).getBean("poolHealthIndicator").isInstanceOf(HealthIndicator.class);
+            assertThat(context.getBean(PoolHealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
+        });
+    }
+
+    @Test
+    void managementHealthPoolEnabledFalseRemovesTheIndicator() {
+        runner().withPropertyValues("management.health.pool.enabled=false")
+                .run(context -> assertThat(context)
+                        .hasSingleBean(TcpConnectionPool.class)
+                        .doesNotHaveBean(PoolHealthIndicator.class));
+    }
+
+    @Test
+    void managementHealthDefaultsEnabledFalseRemovesTheIndicator() {
+        runner().withPropertyValues("management.health.defaults.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(PoolHealthIndicator.class));
+    }
+
+    @Test
+    void withoutActuatorThereIsNoIndicatorButStillAPool() {
+        runner().withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .run(context -> assertThat(context)
+                        .hasSingleBean(TcpConnectionPool.class)
+                        .doesNotHaveBean(PoolHealthIndicator.class));
+    }
+
+    @Test
+    void upWithDetailsAgainstALiveServer() {
+        try (TcpConnectionPool pool = pool(server.port(), 3)) {
+            Health health = new PoolHealthIndicator(pool, Duration.ofSeconds(2)).health();
+
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails())
+                    .containsEntry("pool", "health")
+                    .containsEntry("active", 0)
+                    .containsEntry("idle", 1)
+                    .containsEntry("pending", 0)
+                    .containsEntry("max", 3);
+            assertThat(pool.stats().active()).as("the probe was given back").isZero();
+        }
+    }
+
+    @Test
+    void downWithTheErrorAgainstADeadServer() throws IOException {
+        try (TcpConnectionPool pool = pool(EchoServer.closedPort(), 3)) {
+            Health health = new PoolHealthIndicator(pool, Duration.ofSeconds(2)).health();
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("active", 0).containsEntry("max", 3);
+            assertThat((String) health.getDetails().get("error"))
+                    .startsWith(ConnectException.class.getName())
+                    .contains("refused");
+        }
+    }
+
+    @Test
+    void upWhenEveryConnectionIsLentOutAndAnswersAtOnce() {
+        try (TcpConnectionPool pool = pool(server.port(), 1);
+                PooledConnection<Socket> busy = pool.getConnection()) {
+            long start = System.nanoTime();
+            Health health = new PoolHealthIndicator(pool, Duration.ofSeconds(10)).health();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("active", 1).containsEntry("idle", 0);
+            assertThat(took).isLessThan(Duration.ofSeconds(5));
+            assertThat(busy.get().isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void upWhenBusyWithWaitersAfterWaitingAtMostTheValidationTimeout() {
+        try (TcpConnectionPool pool = pool(server.port(), 2);
+                PooledConnection<Socket> first = pool.getConnection()) {
+            // One connection lent, one slot free but the check must not wait past its timeout either way.
+            long start = System.nanoTime();
+            Health health = new PoolHealthIndicator(pool, Duration.ofMillis(300)).health();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(took).isLessThan(Duration.ofSeconds(5));
+            assertThat(first.get().isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void downWhenThePoolIsClosed() {
+        TcpConnectionPool pool = pool(server.port(), 1);
+        pool.close();
+
+        Health health = new PoolHealthIndicator(pool, Duration.ofSeconds(1)).health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("error", "pool closed");
+    }
+
+    private static TcpConnectionPool pool(int port, int maxSize) {
+        return TcpConnectionPool.builder("127.0.0.1", port)
+                .name("health")
+                .maxSize(maxSize)
+                .build();
+    }
+}
