@@ -186,7 +186,7 @@ public final class PoolEngine<T, P> {
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
-        return await(enqueue(start, deadline), deadline, timeoutNanos);
+        return await(enqueue(start, deadline, true), deadline, timeoutNanos);
     }
 
     /**
@@ -212,7 +212,8 @@ public final class PoolEngine<T, P> {
                 stale = entry; // needs a check or a close: not on the caller's thread
             }
         }
-        Waiter<T> waiter = enqueue(start, ASYNC);
+        // A claimed connection being checked is this caller's supply: no creation for it unless the check fails.
+        Waiter<T> waiter = enqueue(start, ASYNC, stale == null);
         if (stale != null) {
             Entry<T> toCheck = stale;
             runOnWorker(() -> checkAndHandOff(toCheck, Long.MAX_VALUE), toCheck);
@@ -239,8 +240,9 @@ public final class PoolEngine<T, P> {
      *
      * @param deadline the real time until which a synchronous caller may be kept validating idle connections for the
      *     waiters, or {@link #ASYNC} for a caller whose thread must not block
+     * @param create whether to start a creation for the caller if there is room
      */
-    private Waiter<T> enqueue(long start, long deadline) {
+    private Waiter<T> enqueue(long start, long deadline, boolean create) {
         Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower());
         waiters.add(waiter);
         if (closed) { // close() may have drained the queue before we joined it
@@ -249,7 +251,9 @@ public final class PoolEngine<T, P> {
             return waiter;
         }
         serveFromIdle(deadline);
-        factory.fillDemand();
+        if (create) {
+            factory.fillDemand();
+        }
         if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
             waiter.future.completeExceptionally(factory.backoffException());
@@ -410,6 +414,9 @@ public final class PoolEngine<T, P> {
         int check = checkBeforeLending(entry, ticker.nanoTime(), deadline);
         if (check == FRESH || check == VALID) {
             handOff(entry);
+            if (!waiters.isEmpty()) {
+                factory.fillDemand(); // it served the oldest waiter; the one it was claimed for may still need one
+            }
         }
     }
 

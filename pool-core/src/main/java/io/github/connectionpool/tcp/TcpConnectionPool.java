@@ -146,7 +146,8 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
 
         Builder(InetSocketAddress address) {
             this.address = address;
-            name("tcp-" + address.getHostString() + ":" + address.getPort());
+            String host = address.getHostString();
+            name("tcp-" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort());
             validationBypassWindow(Duration.ZERO);
         }
 
