@@ -60,7 +60,7 @@ public class ConnectionPool<T, P> implements AutoCloseable {
             P params,
             ConnectionCreator<T, P> creator,
             ConnectionValidator<T> validator) {
-        this(seedBuilder(maxSize, maxIdleTime, connectionTimeout, cleanupConfig, builder(params, creator, validator)));
+        this(builder(params, creator, validator).seedSettings(maxSize, maxIdleTime, connectionTimeout, cleanupConfig));
     }
 
     /**
@@ -264,27 +264,6 @@ public class ConnectionPool<T, P> implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be zero or positive, but was " + timeout);
         }
         return PoolEngine.nanos(timeout);
-    }
-
-    private static <T, P> Builder<T, P> seedBuilder(
-            Integer maxSize,
-            Duration maxIdleTime,
-            Duration connectionTimeout,
-            CleanupConfig cleanupConfig,
-            Builder<T, P> builder) {
-        if (maxSize != null) {
-            builder.maxSize(maxSize);
-        }
-        if (maxIdleTime != null) {
-            builder.maxIdleTime(maxIdleTime);
-        }
-        if (connectionTimeout != null) {
-            builder.connectionTimeout(connectionTimeout);
-        }
-        if (cleanupConfig != null) {
-            builder.cleanup(cleanupConfig);
-        }
-        return builder;
     }
 
     /**

@@ -110,6 +110,32 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     }
 
     /**
+     * Takes the original crate's four optional settings, as its constructors do: {@code null} keeps the default.
+     *
+     * @param maxSize the most live connections, or null
+     * @param maxIdleTime how long a connection may stay idle, or null
+     * @param connectionTimeout how long one creation may take, or null
+     * @param cleanupConfig when the cleanup runs, or null
+     * @return this builder
+     */
+    public B seedSettings(
+            Integer maxSize, Duration maxIdleTime, Duration connectionTimeout, CleanupConfig cleanupConfig) {
+        if (maxSize != null) {
+            maxSize(maxSize);
+        }
+        if (maxIdleTime != null) {
+            maxIdleTime(maxIdleTime);
+        }
+        if (connectionTimeout != null) {
+            connectionTimeout(connectionTimeout);
+        }
+        if (cleanupConfig != null) {
+            cleanup(cleanupConfig);
+        }
+        return self();
+    }
+
+    /**
      * Sets {@link PoolConfig#name()}; the default is {@code pool-1}, {@code pool-2}, ...
      *
      * @param name the pool's name

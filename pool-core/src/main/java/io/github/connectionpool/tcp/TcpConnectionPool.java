@@ -56,20 +56,9 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
             Duration connectionTimeout,
             CleanupConfig cleanupConfig,
             String address) {
-        Builder builder = builder(address);
-        if (maxSize != null) {
-            builder.maxSize(maxSize);
-        }
-        if (maxIdleTime != null) {
-            builder.maxIdleTime(maxIdleTime);
-        }
-        if (connectionTimeout != null) {
-            builder.connectionTimeout(connectionTimeout);
-        }
-        if (cleanupConfig != null) {
-            builder.cleanup(cleanupConfig);
-        }
-        return builder.build();
+        return builder(address)
+                .seedSettings(maxSize, maxIdleTime, connectionTimeout, cleanupConfig)
+                .build();
     }
 
     /**
