@@ -401,7 +401,11 @@ public final class PoolEngine<T, P> {
      */
     private void putBack(Entry<T> entry) {
         entry.set(Entry.with(entry.stamp(), Entry.IDLE));
-        if (!waiters.isEmpty() || closed) {
+        if (closed) { // close() may have passed this slot already
+            if (entry.tryMove(Entry.IDLE, Entry.RESERVED)) {
+                discard(entry, "the pool is closed");
+            }
+        } else if (!waiters.isEmpty()) {
             serveFromIdle(ASYNC);
         }
     }
