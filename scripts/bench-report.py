@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the JMH JSON of a benchmark run into the README's tables (Markdown) and chart (SVG).
 
-usage: scripts/bench-report.py RESULTS_DIR [--markdown FILE] [--svg FILE]
+usage: scripts/bench-report.py RESULTS_DIR [RESULTS_DIR...] [--markdown FILE] [--svg FILE]
 
 RESULTS_DIR holds round-N.json (JMH's JSON, one file per round) and environment.json, as written by
 BenchmarkSuite (scripts/bench.sh). Python 3 standard library only.
@@ -27,20 +27,32 @@ GOALS = {"stormpot": 1.0, "hikaricp": 2.0, "commons-pool2": 10.0}
 VIRTUAL_GOAL = ("hikaricp", 2.0)
 
 
-def load(results_dir):
-    rounds = []
-    for path in sorted(glob.glob(os.path.join(results_dir, "round-*.json")),
-                       key=lambda p: int(os.path.basename(p)[6:-5])):
-        with open(path, encoding="utf-8") as f:
-            rounds.append(json.load(f))
+def load(results_dirs):
+    """Reads round-N.json of each folder; folders of one run split by section (--sections) merge round by round."""
+    rounds, env = {}, {}
+    for results_dir in results_dirs:
+        for path in glob.glob(os.path.join(results_dir, "round-*.json")):
+            with open(path, encoding="utf-8") as f:
+                rounds.setdefault(int(os.path.basename(path)[6:-5]), []).extend(json.load(f))
+        env_path = os.path.join(results_dir, "environment.json")
+        if os.path.exists(env_path):
+            with open(env_path, encoding="utf-8") as f:
+                part = json.load(f)
+            for key in ("skipped", "incomplete"):
+                merged = env.get(key, {})
+                values = list(merged.values()) if key == "incomplete" else None
+                if key == "incomplete":
+                    values += list(part.get(key, {}).values())
+                    part[key] = {str(i + 1): v for i, v in enumerate(values)}
+                else:
+                    part[key] = {**merged, **part.get(key, {})}
+            for key in ("loadAverageAtStart",):
+                if key in env:
+                    part[key] = env[key]
+            env = {**env, **part}
     if not rounds:
-        sys.exit(f"no round-*.json in {results_dir}")
-    env = {}
-    env_path = os.path.join(results_dir, "environment.json")
-    if os.path.exists(env_path):
-        with open(env_path, encoding="utf-8") as f:
-            env = json.load(f)
-    return rounds, env
+        sys.exit(f"no round-*.json in {', '.join(results_dirs)}")
+    return [rounds[n] for n in sorted(rounds)], env
 
 
 def short(benchmark):
@@ -348,7 +360,7 @@ def svg(rounds, env):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results_dir")
+    parser.add_argument("results_dir", nargs="+", help="folders of one run (several when it ran by sections)")
     parser.add_argument("--markdown", help="write the tables here (default: print them)")
     parser.add_argument("--svg", help="write the chart here")
     args = parser.parse_args()
