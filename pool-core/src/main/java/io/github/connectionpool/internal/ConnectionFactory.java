@@ -48,6 +48,9 @@ final class ConnectionFactory<T, P> {
     private final CreationBackoff backoff;
     private final Set<Creation<T>> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger creating = new AtomicInteger();
+    /** Idle connections being checked on a worker for waiters: supply on its way, like a creation. */
+    private final AtomicInteger checking = new AtomicInteger();
+
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private volatile Throwable lastError;
 
@@ -74,10 +77,10 @@ final class ConnectionFactory<T, P> {
         this.backoff = new CreationBackoff(Math.min(connectionTimeoutNanos, TimeUnit.SECONDS.toNanos(5)));
     }
 
-    /** Starts creations while more callers wait than creations are in flight and a slot is free. */
+    /** Starts creations while more callers wait than connections are on their way to them and a slot is free. */
     void fillDemand() {
         WaiterQueue<T> waiters = engine.waiters();
-        while (!engine.isClosed() && creating.get() < waiters.size()) {
+        while (!engine.isClosed() && creating.get() + checking.get() < waiters.size()) {
             if (!startOne()) {
                 return;
             }
@@ -96,6 +99,19 @@ final class ConnectionFactory<T, P> {
             started++;
         }
         return started;
+    }
+
+    /** An idle connection is being checked for the waiters: count it as supply until {@link #supplyEnded()}. */
+    void supplyStarted() {
+        checking.incrementAndGet();
+    }
+
+    /** The check counted by {@link #supplyStarted()} is over and its connection handed on (or closed). */
+    void supplyEnded() {
+        checking.decrementAndGet();
+        if (!engine.waiters().isEmpty()) {
+            fillDemand(); // a caller that came meanwhile counted this connection as its own
+        }
     }
 
     /** Whether creation is backing off with nothing alive to lend: a caller would wait for nothing. */

@@ -186,7 +186,7 @@ public final class PoolEngine<T, P> {
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
-        return await(enqueue(start, deadline, true), deadline, timeoutNanos);
+        return await(enqueue(start, deadline), deadline, timeoutNanos);
     }
 
     /**
@@ -212,11 +212,12 @@ public final class PoolEngine<T, P> {
                 stale = entry; // needs a check or a close: not on the caller's thread
             }
         }
-        // A claimed connection being checked is this caller's supply: no creation for it unless the check fails.
-        Waiter<T> waiter = enqueue(start, ASYNC, stale == null);
         if (stale != null) {
-            Entry<T> toCheck = stale;
-            runOnWorker(() -> checkAndHandOff(toCheck, Long.MAX_VALUE), toCheck);
+            factory.supplyStarted(); // the claimed connection is this caller's supply while it is checked
+        }
+        Waiter<T> waiter = enqueue(start, ASYNC);
+        if (stale != null) {
+            checkOnWorker(stale);
         }
         if (!waiter.future.isDone()) {
             try {
@@ -240,9 +241,8 @@ public final class PoolEngine<T, P> {
      *
      * @param deadline the real time until which a synchronous caller may be kept validating idle connections for the
      *     waiters, or {@link #ASYNC} for a caller whose thread must not block
-     * @param create whether to start a creation for the caller if there is room
      */
-    private Waiter<T> enqueue(long start, long deadline, boolean create) {
+    private Waiter<T> enqueue(long start, long deadline) {
         Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower());
         waiters.add(waiter);
         if (closed) { // close() may have drained the queue before we joined it
@@ -251,9 +251,7 @@ public final class PoolEngine<T, P> {
             return waiter;
         }
         serveFromIdle(deadline);
-        if (create) {
-            factory.fillDemand();
-        }
+        factory.fillDemand();
         if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
             waiter.future.completeExceptionally(factory.backoffException());
@@ -418,9 +416,6 @@ public final class PoolEngine<T, P> {
         int check = checkBeforeLending(entry, ticker.nanoTime(), deadline);
         if (check == FRESH || check == VALID) {
             handOff(entry);
-            if (!waiters.isEmpty()) {
-                factory.fillDemand(); // it served the oldest waiter; the one it was claimed for may still need one
-            }
         }
     }
 
@@ -431,8 +426,8 @@ public final class PoolEngine<T, P> {
             if (deadline != ASYNC) {
                 checkAndHandOff(entry, deadline);
             } else {
-                Entry<T> owned = entry;
-                runOnWorker(() -> checkAndHandOff(owned, Long.MAX_VALUE), owned);
+                factory.supplyStarted();
+                checkOnWorker(entry);
             }
         }
     }
@@ -659,11 +654,22 @@ public final class PoolEngine<T, P> {
         }
     }
 
-    private void runOnWorker(Runnable task, Entry<T> owned) {
+    /**
+     * Checks an owned idle connection on a worker and hands it to the oldest waiter; the caller has counted it as
+     * supply ({@link ConnectionFactory#supplyStarted()}), and it stays counted until the hand-over is done.
+     */
+    private void checkOnWorker(Entry<T> entry) {
         try {
-            housekeeper.execute(task);
+            housekeeper.execute(() -> {
+                try {
+                    checkAndHandOff(entry, Long.MAX_VALUE);
+                } finally {
+                    factory.supplyEnded();
+                }
+            });
         } catch (RejectedExecutionException e) { // the pool closed meanwhile
-            discard(owned, "the pool is closed");
+            factory.supplyEnded();
+            discard(entry, "the pool is closed");
         }
     }
 
