@@ -115,7 +115,8 @@ public final class FaultProxy implements AutoCloseable {
 
     /**
      * Stops accepting: the listening socket is closed before this returns, so that connects to {@link #port()} are
-     * refused. Connections already open keep working.
+     * refused. Connections already open keep working, except those the kernel had queued but the proxy had not
+     * accepted yet: closing the listening socket resets them, as a crashing server would.
      */
     public void refuse() {
         lock.lock();
