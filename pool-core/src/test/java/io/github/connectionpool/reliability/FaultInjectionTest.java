@@ -351,6 +351,7 @@ class FaultInjectionTest {
                 .as("ms to fail; acquireTimeout is %s", acquireTimeout)
                 .isLessThan(1000);
         assertThat(pool.stats().creationFailures()).isGreaterThanOrEqualTo(1);
+        assertThat(pool.lastCreationError()).isInstanceOf(driverError);
 
         // No pile-up: twenty callers at once all fail within a small bound, none waits for the acquire timeout.
         int callers = 20;
