@@ -67,10 +67,14 @@ class FaultInjectionTest {
     // Pools and round trips
 
     private TcpConnectionPool redisPool(int minIdle, Duration readTimeout) {
+        return redisPool(MAX_SIZE, minIdle, readTimeout);
+    }
+
+    private TcpConnectionPool redisPool(int maxSize, int minIdle, Duration readTimeout) {
         proxy = FaultProxy.to("127.0.0.1", 6379);
         return TcpConnectionPool.builder("127.0.0.1", proxy.port())
                 .name("redis-faults")
-                .maxSize(MAX_SIZE)
+                .maxSize(maxSize)
                 .minIdle(minIdle)
                 .readTimeout(readTimeout)
                 .connectionTimeout(Duration.ofSeconds(5))
@@ -80,6 +84,10 @@ class FaultInjectionTest {
     }
 
     private JdbcConnectionPool postgresPool(int minIdle, int socketTimeoutSeconds) {
+        return postgresPool(MAX_SIZE, minIdle, socketTimeoutSeconds);
+    }
+
+    private JdbcConnectionPool postgresPool(int maxSize, int minIdle, int socketTimeoutSeconds) {
         proxy = FaultProxy.to("127.0.0.1", 5432);
         return JdbcConnectionPool.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test")
                 .property("user", Services.POSTGRES_USER)
@@ -89,7 +97,7 @@ class FaultInjectionTest {
                 // would cost two socket timeouts; one attempt keeps the bound at one.
                 .property("sslmode", "disable")
                 .name("postgres-faults")
-                .maxSize(MAX_SIZE)
+                .maxSize(maxSize)
                 .minIdle(minIdle)
                 .validationBypassWindow(Duration.ZERO)
                 .validationTimeout(Duration.ofSeconds(1))
@@ -340,6 +348,10 @@ class FaultInjectionTest {
     private void failsFastWhileRefused(ConnectionPool<?, ?> pool, Class<? extends Exception> driverError)
             throws Exception {
         Duration acquireTimeout = pool.config().acquireTimeout();
+        // Quiet first: no creation still under way (it could connect between the cut and the refusal).
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> pool.stats().creating() == 0
+                        && proxy.openNow() == pool.stats().total());
         proxy.cutAll();
         proxy.refuse();
 
@@ -394,7 +406,7 @@ class FaultInjectionTest {
     void redisABlackholedServerCostsACallerAtMostTheReadTimeout() throws IOException {
         Services.requireRedis();
         Duration readTimeout = Duration.ofMillis(500);
-        try (TcpConnectionPool pool = redisPool(0, readTimeout)) {
+        try (TcpConnectionPool pool = redisPool(1, 0, readTimeout)) { // one slot: exactly the sockets we made
             assertThat(ping(pool)).isTrue();
             proxy.blackhole();
             for (int attempt = 0; attempt < 2; attempt++) { // first the pooled socket, then a brand-new one
@@ -423,7 +435,7 @@ class FaultInjectionTest {
         Services.requirePostgres();
         int socketTimeoutSeconds = 1;
         Duration socketTimeout = Duration.ofSeconds(socketTimeoutSeconds);
-        try (JdbcConnectionPool pool = postgresPool(0, socketTimeoutSeconds)) {
+        try (JdbcConnectionPool pool = postgresPool(1, 0, socketTimeoutSeconds)) { // one slot, as above
             // A query on a connection already lent: the driver's socketTimeout.
             try (PooledConnection<Connection> lease = pool.getConnection();
                     Statement statement = lease.get().createStatement()) {
@@ -473,7 +485,7 @@ class FaultInjectionTest {
     @Test
     void redisRoundTripsStillWorkUnderLatencyAndSpeedUpAfterHeal() {
         Services.requireRedis();
-        try (TcpConnectionPool pool = redisPool(0, Duration.ofSeconds(5))) {
+        try (TcpConnectionPool pool = redisPool(1, 0, Duration.ofSeconds(5))) {
             assertThat(ping(pool)).isTrue();
             proxy.latency(Duration.ofMillis(100));
             long start = System.nanoTime();
