@@ -533,7 +533,19 @@ public final class PoolEngine<T, P> {
             }
             listener.connectionReturned(usage);
         }
-        handOff(entry);
+        if (needsCheck(entry, now)) {
+            // A waiter gets the checks any borrower gets (lifetime, validation outside the bypass window), but not on
+            // the returning thread: returning does no I/O.
+            factory.supplyStarted();
+            checkOnWorker(entry);
+        } else {
+            handOff(entry);
+        }
+    }
+
+    /** Whether a returned connection must be checked before the next borrower gets it. */
+    private boolean needsCheck(Entry<T> entry, long now) {
+        return now - entry.createdAt >= entry.lifetime || now - entry.lastChecked >= bypassNanos;
     }
 
     /**

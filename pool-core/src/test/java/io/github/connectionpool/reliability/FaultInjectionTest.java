@@ -331,7 +331,8 @@ class FaultInjectionTest {
         try (TcpConnectionPool pool = redisPool(0, Duration.ofSeconds(5))) {
             assertThat(ping(pool)).isTrue();
             failsFastWhileRefused(pool, ConnectException.class);
-            assertThat(ping(pool)).isTrue(); // healed: the same pool works again
+            // Healed: the same pool works again, once the creation back-off (at most 5 s) lets it try.
+            await().atMost(Duration.ofSeconds(6)).ignoreExceptions().until(() -> ping(pool));
         }
     }
 
@@ -341,7 +342,7 @@ class FaultInjectionTest {
         try (JdbcConnectionPool pool = postgresPool(0, 5)) {
             assertThat(select1(pool)).isTrue();
             failsFastWhileRefused(pool, SQLException.class);
-            assertThat(select1(pool)).isTrue();
+            await().atMost(Duration.ofSeconds(6)).ignoreExceptions().until(() -> select1(pool));
         }
     }
 
@@ -390,7 +391,8 @@ class FaultInjectionTest {
             threads.shutdownNow();
         }
         PoolStats stats = pool.stats();
-        assertThat(stats.creationFailures()).isGreaterThanOrEqualTo(1 + callers);
+        // Not one attempt per caller: after two failures in a row creation backs off and callers fail at once.
+        assertThat(stats.creationFailures()).isBetween(1L, (long) callers);
         assertThat(stats.timeouts()).isZero();
         assertThat(stats.pending()).isZero();
         assertThat(stats.active()).isZero();

@@ -119,12 +119,23 @@ public final class FaultProxy implements AutoCloseable {
      * accepted yet: closing the listening socket resets them, as a crashing server would.
      */
     public void refuse() {
+        Thread stopping;
         lock.lock();
         try {
             closeQuietly(listener);
             listener = null;
+            stopping = acceptor;
         } finally {
             lock.unlock();
+        }
+        // The JDK releases a listening socket only once the thread blocked in accept() has returned: wait for it, so
+        // that no connect can still succeed once refuse() has returned.
+        if (stopping != null) {
+            try {
+                stopping.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -206,12 +217,16 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** The thread accepting on the current listener; guarded by the lock. */
+    private Thread acceptor;
+
     /** Called with the lock held, or from the constructor. */
     private void startListening(ServerSocket socket) {
         listener = socket;
-        Thread acceptor = new Thread(() -> acceptLoop(socket), "fault-proxy-" + port + "-acceptor");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Thread thread = new Thread(() -> acceptLoop(socket), "fault-proxy-" + port + "-acceptor");
+        thread.setDaemon(true);
+        acceptor = thread;
+        thread.start();
     }
 
     private void acceptLoop(ServerSocket socket) {
