@@ -209,7 +209,18 @@ class PoolModelTest {
                 return;
             }
             boolean creates = idle.isEmpty();
-            PooledConnection<TestConnection> lease = pool.getConnection(BORROW_TIMEOUT);
+            PooledConnection<TestConnection> lease;
+            try {
+                lease = pool.getConnection(BORROW_TIMEOUT);
+            } catch (ConnectionCreationException e) {
+                // Allowed only while creation backs off after failures (real time, which the model does not follow):
+                // the caller is turned away at once and nothing changes.
+                assertThat(creates && pool.stats().creationFailures() >= 2)
+                        .as("turned away while backing off: %s", e.getMessage())
+                        .isTrue();
+                assertThat(e).hasMessageContaining("keeps failing");
+                return;
+            }
             TestConnection connection = lease.get();
             if (idle.isEmpty()) {
                 assertThat(known).as("a new connection was expected").doesNotContain(connection);
@@ -294,13 +305,18 @@ class PoolModelTest {
             int room = maxSize - leases.size() - idle.size();
             int refill = Math.min(missing, room);
             int adopted = adoptNewIdle();
+            // After two failed creations in a row the pool backs off for a while (real time, which the model does not
+            // follow): the refill may then try fewer creations, or none.
+            boolean mayBackOff = pool.stats().creationFailures() >= 2;
             if (throwing) {
                 // A creation that fails at once frees its slot, and the refill may try that slot again: between the
                 // room there was and the connections missing.
                 assertThat(adopted).isZero();
                 assertThat(pool.stats().creationFailures() - failuresBefore)
                         .as("creation failures of the refill")
-                        .isBetween((long) refill, (long) (refill == 0 ? 0 : missing));
+                        .isBetween(mayBackOff ? 0L : (long) refill, (long) (refill == 0 ? 0 : missing));
+            } else if (mayBackOff) {
+                assertThat(adopted).as("created to refill to minIdle").isBetween(0, refill);
             } else {
                 assertThat(adopted).as("created to refill to minIdle").isEqualTo(refill);
             }
