@@ -1,7 +1,13 @@
 package io.github.connectionpool.sample.examples;
 
+import io.github.connectionpool.ConnectionCreationException;
 import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PooledConnection;
+import io.github.connectionpool.jdbc.JdbcConnectionPool;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -10,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The seed's database example: a pool of any connection type, here a simulated database connection, made by a creator
- * that takes 100 ms and checked by a validator.
+ * that takes 100 ms and checked by a validator; then the same with a real PostgreSQL through {@link JdbcConnectionPool}
+ * when one answers on {@code 127.0.0.1:5432}.
  *
  * <p>Run: {@code mvn -q -pl sample-app -am compile exec:java
  * -Dexec.mainClass=io.github.connectionpool.sample.examples.DatabaseExample}
@@ -69,7 +76,30 @@ public final class DatabaseExample {
             }
             System.out.println("pool stats: " + pool.stats());
         }
+        realDatabase(System.getProperty("db.url", "jdbc:postgresql://127.0.0.1:5432/test"));
         System.out.println("done");
+    }
+
+    /**
+     * The same with a real database: {@link JdbcConnectionPool} over the JDBC driver, when the server answers. Set
+     * {@code -Ddb.url=...} and {@code -Ddb.user=...} for another server.
+     */
+    private static void realDatabase(String url) throws SQLException {
+        try (JdbcConnectionPool pool = JdbcConnectionPool.builder(url)
+                .property("user", System.getProperty("db.user", "postgres"))
+                .name("postgres")
+                .maxSize(5)
+                .connectionTimeout(Duration.ofSeconds(3))
+                .build()) {
+            try (PooledConnection<Connection> conn = pool.getConnection();
+                    Statement statement = conn.get().createStatement();
+                    ResultSet result = statement.executeQuery("select current_database(), version()")) {
+                result.next();
+                System.out.println("Real database '" + result.getString(1) + "': " + result.getString(2));
+            } catch (ConnectionCreationException e) {
+                System.out.println("No database at " + url + " (" + e.getCause() + "): skipping the real part");
+            }
+        }
     }
 
     /** The creator: connecting takes 100 ms, off the caller's thread. */

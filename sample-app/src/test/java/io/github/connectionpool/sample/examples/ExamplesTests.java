@@ -3,8 +3,13 @@ package io.github.connectionpool.sample.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -36,6 +41,40 @@ class ExamplesTests {
                 .contains("Reused connection with ID: 1")
                 .contains("created=1")
                 .contains("done");
+    }
+
+    @Test
+    void databaseExampleAlsoQueriesTheLocalPostgresWhenItIsThere() throws Throwable {
+        requireServer("PostgreSQL", 5432);
+        String out = run(() -> DatabaseExample.main(new String[0]));
+
+        assertThat(out).contains("Real database 'test': PostgreSQL");
+    }
+
+    @Test
+    void redisExampleSpeaksRespThroughTheTcpPool() throws Throwable {
+        requireServer("Redis", 6379);
+        String out = run(() -> RedisExample.main(new String[0]));
+
+        assertThat(out)
+                .contains("PING -> PONG")
+                .contains("SET greeting hello -> OK")
+                .contains("GET greeting -> hello")
+                .contains("created=1")
+                .contains("done");
+    }
+
+    /** In CI the local servers must be there; elsewhere a missing one skips the test, saying so. */
+    private static void requireServer(String name, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        } catch (IOException e) {
+            String message = name + " is not reachable on 127.0.0.1:" + port;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(message + " (CI=true: the server must be running)");
+            }
+            Assumptions.abort(message + ": skipping");
+        }
     }
 
     @Test
