@@ -119,14 +119,18 @@ final class ConnectionFactory<T, P> {
         return backoff.remainingNanos() > 0 && engine.liveCount() == 0;
     }
 
-    /** The failure for callers turned away while creation backs off. */
-    ConnectionCreationException backoffException() {
+    /**
+     * The failure for callers turned away while creation backs off: a {@link ConnectionCreationException} with the
+     * creator's last error, or a {@link PoolTimeoutException} when the last attempt timed out.
+     */
+    PoolException backoffException() {
         Throwable cause = lastError;
-        return new ConnectionCreationException(
-                name + ": creating connections keeps failing (" + backoff.failuresInARow()
-                        + " attempts in a row); next attempt in "
-                        + TimeUnit.NANOSECONDS.toMillis(backoff.remainingNanos()) + " ms; last error: " + cause,
-                cause);
+        String message = name + ": creating connections keeps failing (" + backoff.failuresInARow()
+                + " attempts in a row); next attempt in "
+                + TimeUnit.NANOSECONDS.toMillis(backoff.remainingNanos()) + " ms; last error: " + cause;
+        return cause instanceof PoolTimeoutException
+                ? new PoolTimeoutException(message, cause)
+                : new ConnectionCreationException(message, cause);
     }
 
     Throwable lastError() {
@@ -156,9 +160,15 @@ final class ConnectionFactory<T, P> {
         creating.incrementAndGet();
         Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime());
         inFlight.add(creation);
+        if (engine.isClosed()) { // close() may have abandoned the creations before this one was added
+            creation.abandon();
+            return false;
+        }
         try {
-            housekeeper.execute(creation);
-            creation.timer(housekeeper.schedule(creation::timedOut, connectionTimeoutNanos));
+            creation.task(housekeeper.submit(creation));
+            // The outcome reaches a waiter's callbacks: settle it on a worker, not on the timer thread.
+            creation.timer(
+                    housekeeper.schedule(() -> housekeeper.executeOrRun(creation::timedOut), connectionTimeoutNanos));
         } catch (RejectedExecutionException e) { // closed meanwhile
             creation.abandon();
         }

@@ -23,7 +23,7 @@ final class Creation<T> implements Runnable {
     final long startNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Future<?> timer;
-    private volatile Thread runner;
+    private volatile Future<?> task;
 
     Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos) {
         this.factory = factory;
@@ -38,18 +38,20 @@ final class Creation<T> implements Runnable {
         }
     }
 
+    /** The worker's task running {@link #run()}, cancelled (interrupting the creator's call) on a timeout. */
+    void task(Future<?> task) {
+        this.task = task;
+    }
+
     /** Calls the creator; runs on a worker thread. */
     @Override
     public void run() {
-        runner = Thread.currentThread();
         CompletionStage<T> stage;
         try {
             stage = factory.callCreator();
         } catch (Throwable e) { // the creator is user code: whatever it throws is a creation failure
             failed(e);
             return;
-        } finally {
-            runner = null;
         }
         if (stage == null) {
             failed(new NullPointerException("the creator returned null instead of a CompletionStage"));
@@ -83,9 +85,9 @@ final class Creation<T> implements Runnable {
     /** The connection timeout passed: give up on the creator, interrupting it if it is still in its call. */
     void timedOut() {
         if (settle()) {
-            Thread thread = runner;
-            if (thread != null) {
-                thread.interrupt();
+            Future<?> running = task;
+            if (running != null) {
+                running.cancel(true); // interrupts the creator only while this very task still runs it
             }
             factory.failed(this, null, true);
         }

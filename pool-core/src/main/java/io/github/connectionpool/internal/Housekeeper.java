@@ -2,6 +2,7 @@ package io.github.connectionpool.internal;
 
 import io.github.connectionpool.CleanupConfig;
 import java.lang.ref.WeakReference;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -9,6 +10,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -42,7 +44,11 @@ final class Housekeeper {
                 0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads(poolName + "-worker"));
     }
 
-    /** Runs a one-off task after a delay; a pool that has shut down runs nothing and returns a cancelled future. */
+    /**
+     * Runs a one-off task after a delay, on the scheduler thread: keep it short, or hand it to a worker.
+     *
+     * @throws RejectedExecutionException after {@link #shutdown()}
+     */
     ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
         return scheduler.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }
@@ -56,10 +62,35 @@ final class Housekeeper {
         worker.execute(task);
     }
 
+    /**
+     * Runs a task on a worker thread, whose cancellation with interruption reaches only this task.
+     *
+     * @throws RejectedExecutionException after {@link #shutdown()}
+     */
+    Future<?> submit(Runnable task) {
+        return worker.submit(task);
+    }
+
+    /** Runs a task on a worker thread; after {@link #shutdown()}, on the calling thread. */
+    void executeOrRun(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
     /** Starts (or restarts) the periodic cleanup; a disabled configuration only stops it. */
     <E> void startCleanup(CleanupConfig config, E owner, Consumer<E> run) {
         long period = config.interval().toNanos();
-        ScheduledFuture<?> next = config.enabled() ? every(period, period, owner, run, "cleanup") : null;
+        ScheduledFuture<?> next = null;
+        if (config.enabled()) {
+            try {
+                next = every(period, period, owner, run, "cleanup");
+            } catch (RejectedExecutionException e) { // shut down: the pool closed meanwhile
+                return;
+            }
+        }
         cancel(cleanupRun.getAndSet(next));
     }
 
@@ -105,12 +136,14 @@ final class Housekeeper {
 
     /**
      * A periodic task that holds its pool weakly, survives its own failures, and stops the threads once the pool is
-     * gone.
+     * gone. It runs on a worker, so that a long run (validations, closes) never holds up the scheduler's timers, and
+     * never overlaps itself: a tick that finds the last run still going is skipped.
      */
     private final class WeakTask<E> implements Runnable {
         private final WeakReference<E> owner;
         private final Consumer<E> run;
         private final String what;
+        private final AtomicBoolean running = new AtomicBoolean();
 
         WeakTask(E owner, Consumer<E> run, String what) {
             this.owner = new WeakReference<>(owner);
@@ -126,11 +159,24 @@ final class Housekeeper {
                 shutdown();
                 return;
             }
+            if (!running.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                worker.execute(() -> runOnce(target));
+            } catch (RejectedExecutionException e) { // shut down meanwhile
+                running.set(false);
+            }
+        }
+
+        private void runOnce(E target) {
             try {
                 run.accept(target);
             } catch (RuntimeException | Error e) {
-                // A failed run must not cancel the schedule (the executor would drop all later runs silently).
+                // A failed run must not end the schedule: it is logged, and the next tick runs again.
                 log.error("{}: {} run failed; it runs again at the next interval", poolName, what, e);
+            } finally {
+                running.set(false);
             }
         }
     }

@@ -14,6 +14,7 @@ import io.github.connectionpool.PoolStats;
 import io.github.connectionpool.PoolTimeoutException;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.Ticker;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -118,7 +119,7 @@ public final class PoolEngine<T, P> {
         this.closer = closer;
         this.resetter = resetter;
         this.ticker = ticker;
-        this.listener = listener;
+        this.listener = GuardedListener.guard(config.name(), listener);
         this.leases = leases;
         this.maxIdleNanos = nanos(config.maxIdleTime());
         this.validationTimeoutNanos = nanos(config.validationTimeout());
@@ -132,7 +133,8 @@ public final class PoolEngine<T, P> {
         this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
         this.trackBorrowers = leaks.enabled();
         this.systemTicker = ticker == Ticker.system();
-        this.factory = new ConnectionFactory<>(this, config, params, creator, ticker, listener, housekeeper, counters);
+        this.factory =
+                new ConnectionFactory<>(this, config, params, creator, ticker, this.listener, housekeeper, counters);
 
         housekeeper.startCleanup(config.cleanup(), this, PoolEngine::runCleanup);
         if (leaks.enabled()) {
@@ -221,7 +223,9 @@ public final class PoolEngine<T, P> {
         }
         if (!waiter.future.isDone()) {
             try {
-                Future<?> timer = housekeeper.schedule(() -> expire(waiter, timeoutNanos), timeoutNanos);
+                // The caller's callbacks run where the future completes: on a worker, not on the timer thread.
+                Future<?> timer = housekeeper.schedule(
+                        () -> housekeeper.executeOrRun(() -> expire(waiter, timeoutNanos)), timeoutNanos);
                 waiter.future.whenComplete((lease, error) -> {
                     timer.cancel(false);
                     if (error != null) {
@@ -243,7 +247,7 @@ public final class PoolEngine<T, P> {
      *     waiters, or {@link #ASYNC} for a caller whose thread must not block
      */
     private Waiter<T> enqueue(long start, long deadline) {
-        Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower());
+        Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower(), deadline == ASYNC);
         waiters.add(waiter);
         if (closed) { // close() may have drained the queue before we joined it
             waiters.remove(waiter);
@@ -382,7 +386,8 @@ public final class PoolEngine<T, P> {
         long budget = deadline == Long.MAX_VALUE
                 ? validationTimeoutNanos
                 : Math.min(validationTimeoutNanos, deadline - System.nanoTime());
-        int result = budget <= 0 ? NO_TIME : validate(entry, budget, budget < validationTimeoutNanos);
+        // Even with no time left, an answer already there counts (a zero wait), so a zero timeout still borrows.
+        int result = validate(entry, Math.max(0, budget), budget < validationTimeoutNanos);
         if (result == VALID) {
             entry.lastChecked = ticker.nanoTime();
         } else if (result == INVALID) {
@@ -439,9 +444,24 @@ public final class PoolEngine<T, P> {
      * before the connection was idle.
      */
     void handOff(Entry<T> entry) {
+        handOff(entry, true);
+    }
+
+    /**
+     * @param checked whether the connection was just created or checked; a returned one is checked first when a
+     *     waiter would get it and its checks are due
+     */
+    private void handOff(Entry<T> entry, boolean checked) {
         for (; ; ) {
             if (closed) {
                 discard(entry, "the pool is closed");
+                return;
+            }
+            if (!checked && !waiters.isEmpty() && needsCheck(entry, ticker.nanoTime())) {
+                // A waiter gets the checks any borrower gets (lifetime, validation outside the bypass window), but not
+                // on the returning thread: returning does no I/O of the pool's own.
+                factory.supplyStarted();
+                checkOnWorker(entry);
                 return;
             }
             Waiter<T> waiter = waiters.poll();
@@ -456,6 +476,9 @@ public final class PoolEngine<T, P> {
                 }
                 continue;
             }
+            if (waiter.future.isDone()) {
+                continue; // gave up (timed out, cancelled, interrupted)
+            }
             long now = ticker.nanoTime();
             long leased = Entry.nextLease(entry.stamp());
             entry.leasedAt = now;
@@ -463,7 +486,18 @@ public final class PoolEngine<T, P> {
             entry.set(leased);
             // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
             listener.connectionAcquired(now - waiter.startNanos);
-            if (waiter.future.complete(leases.lease(entry, leased))) {
+            PooledConnection<T> lease = leases.lease(entry, leased);
+            if (waiter.async) {
+                // Completing runs the caller's own callbacks: never on this thread (a returning caller, possibly
+                // inside another callback). If the caller gives up meanwhile, the lease comes back like any other.
+                housekeeper.executeOrRun(() -> {
+                    if (!waiter.future.complete(lease)) {
+                        lease.close();
+                    }
+                });
+                return;
+            }
+            if (waiter.future.complete(lease)) {
                 if (log.isTraceEnabled()) {
                     log.trace("{}: handed connection {} to a waiting caller", name, entry.index);
                 }
@@ -486,6 +520,7 @@ public final class PoolEngine<T, P> {
      */
     public T connection(Entry<T> entry, long stamp) {
         T connection = entry.connection;
+        VarHandle.acquireFence(); // the read above may not move below the stamp check (as in StampedLock.validate)
         if (entry.stamp() != stamp) {
             throw new IllegalStateException(name + ": this connection was already returned to the pool");
         }
@@ -503,10 +538,8 @@ public final class PoolEngine<T, P> {
             return;
         }
         long now = ticker.nanoTime();
-        if (resetter != null && !reset(entry.connection)) {
-            if (end(entry, stamp, now)) {
-                discard(entry, "its reset on return failed");
-            }
+        if (resetter != null) {
+            releaseWithReset(entry, stamp, now);
             return;
         }
         long usage = now - entry.leasedAt;
@@ -533,14 +566,24 @@ public final class PoolEngine<T, P> {
             }
             listener.connectionReturned(usage);
         }
-        if (needsCheck(entry, now)) {
-            // A waiter gets the checks any borrower gets (lifetime, validation outside the bypass window), but not on
-            // the returning thread: returning does no I/O.
-            factory.supplyStarted();
-            checkOnWorker(entry);
-        } else {
-            handOff(entry);
+        handOff(entry, false); // to the oldest waiter (checked first if due), or back to the idle ones
+    }
+
+    /**
+     * Returns a lease through the resetter: the lease is ended (the slot owned by this thread) before the resetter
+     * touches the connection, so that a concurrent second close cannot reset a connection already lent again.
+     */
+    private void releaseWithReset(Entry<T> entry, long stamp, long now) {
+        if (!end(entry, stamp, now)) {
+            return;
         }
+        if (!reset(entry.connection)) {
+            discard(entry, "its reset on return failed");
+            return;
+        }
+        entry.lastUsed = now;
+        entry.lastChecked = now;
+        handOff(entry, false); // to the oldest waiter (checked first if due), or back to the idle ones
     }
 
     /** Whether a returned connection must be checked before the next borrower gets it. */
@@ -710,6 +753,9 @@ public final class PoolEngine<T, P> {
                     || !entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
                 continue;
             }
+            // Owned now: decide again, since the slot may have been emptied and refilled (same stamp) meanwhile.
+            tooOld = now - entry.createdAt >= entry.lifetime;
+            idleTooLong = maxIdleNanos > 0 && now - entry.lastUsed >= maxIdleNanos && idle > config.minIdle();
             if (tooOld) {
                 discard(entry, "it reached its max lifetime");
                 retired++;

@@ -20,14 +20,17 @@ public final class Waiter<T> {
     final long startNanos;
     /** Where the caller borrowed, when leak detection is on; otherwise {@code null}. */
     final Throwable borrower;
+    /** Whether the caller borrowed asynchronously: its future's callbacks are the caller's own code. */
+    final boolean async;
 
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;
     Waiter<T> next;
     boolean queued;
 
-    Waiter(long startNanos, Throwable borrower) {
+    Waiter(long startNanos, Throwable borrower, boolean async) {
         this.startNanos = startNanos;
         this.borrower = borrower;
+        this.async = async;
     }
 }

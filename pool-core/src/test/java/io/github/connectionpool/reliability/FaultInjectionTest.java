@@ -193,7 +193,9 @@ class FaultInjectionTest {
         AtomicIntegerArray before = new AtomicIntegerArray(CALLERS);
         AtomicIntegerArray after = new AtomicIntegerArray(CALLERS);
         AtomicIntegerArray errors = new AtomicIntegerArray(CALLERS);
+        AtomicIntegerArray lateErrors = new AtomicIntegerArray(CALLERS);
         AtomicBoolean cut = new AtomicBoolean();
+        AtomicBoolean cutDone = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         CyclicBarrier start = new CyclicBarrier(CALLERS);
         ExecutorService threads = Executors.newFixedThreadPool(CALLERS);
@@ -205,6 +207,7 @@ class FaultInjectionTest {
                     start.await();
                     while (!stop.get()) {
                         boolean wasCut = cut.get();
+                        boolean afterCut = cutDone.get();
                         boolean worked;
                         try {
                             worked = roundTrip.get();
@@ -218,6 +221,9 @@ class FaultInjectionTest {
                         }
                         if (!worked) {
                             errors.incrementAndGet(caller);
+                            if (afterCut) {
+                                lateErrors.incrementAndGet(caller);
+                            }
                         } else if (wasCut) {
                             after.incrementAndGet(caller);
                         } else {
@@ -230,6 +236,7 @@ class FaultInjectionTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> allAtLeast(before, 5));
             cut.set(true);
             proxy.cutAll();
+            cutDone.set(true);
             await().atMost(Duration.ofSeconds(30)).until(() -> allAtLeast(after, 20));
             stop.set(true);
             for (Future<?> caller : callers) {
@@ -241,10 +248,16 @@ class FaultInjectionTest {
         }
         int totalErrors = 0;
         for (int c = 0; c < CALLERS; c++) {
-            assertThat(errors.get(c)).as("errors seen by caller %d", c).isLessThanOrEqualTo(1);
+            // A round trip that began once the cut was complete never meets a dead connection: the pool's checks
+            // catch every one. One that began during the cut may meet one, or (rarely) two: a connection checked just
+            // before its own cut reached it.
+            assertThat(lateErrors.get(c))
+                    .as("errors seen by caller %d after the cut", c)
+                    .isZero();
+            assertThat(errors.get(c)).as("errors seen by caller %d", c).isLessThanOrEqualTo(2);
             totalErrors += errors.get(c);
         }
-        assertThat(totalErrors).as("at most one error per cut connection").isLessThanOrEqualTo(MAX_SIZE);
+        assertThat(totalErrors).as("errors: about one per cut connection").isLessThanOrEqualTo(2 * MAX_SIZE);
         PoolStats stats = pool.stats();
         assertThat(stats.active()).isZero();
         assertThat(stats.pending()).isZero();
