@@ -133,8 +133,9 @@ public class ConnectionPool<T, P> implements AutoCloseable {
      * Borrows a connection without blocking the calling thread, waiting at most the acquire timeout.
      *
      * <p>The future completes with the connection, or exceptionally with a {@link PoolException}. Cancelling it gives
-     * up the wait; a connection is never lost to a cancelled or timed-out future. Callbacks that are not {@code Async}
-     * may run on the thread that returned the connection.
+     * up the wait; a connection is never lost to a cancelled or timed-out future. When the caller has to wait, the
+     * future is completed on one of the pool's worker threads (never inside another caller's {@code close()}), so
+     * callbacks that are not {@code Async} run there: keep them short or use the {@code Async} variants.
      *
      * @return a future of the borrowed connection
      */
