@@ -102,6 +102,26 @@ final class Housekeeper {
         return cleanupRun.get() != null;
     }
 
+    /**
+     * Moves a coarse clock forward every period, on the scheduler thread itself (a tick is one volatile write). The
+     * clock is held weakly, like the pool's other periodic tasks.
+     */
+    void startTicking(CoarseClock clock) {
+        WeakReference<CoarseClock> held = new WeakReference<>(clock);
+        scheduler.scheduleAtFixedRate(
+                () -> {
+                    CoarseClock target = held.get();
+                    if (target == null) {
+                        shutdown(); // the pool was dropped without close()
+                        return;
+                    }
+                    target.tick();
+                },
+                clock.period(),
+                clock.period(),
+                TimeUnit.NANOSECONDS);
+    }
+
     /** Starts the periodic leak sweep. */
     <E> void startLeakSweep(long periodNanos, E owner, Consumer<E> sweep) {
         cancel(leakSweep.getAndSet(every(periodNanos, periodNanos, owner, sweep, "leak detection")));

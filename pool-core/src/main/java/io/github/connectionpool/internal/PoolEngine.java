@@ -82,7 +82,9 @@ public final class PoolEngine<T, P> {
     private final Housekeeper housekeeper;
     private final LeakDetector leaks;
     private final boolean trackBorrowers;
-    private final boolean systemTicker;
+    /** The hot path's clock when exact times are not needed there, else {@code null} (the ticker is read). */
+    private final CoarseClock coarse;
+
     private final ConnectionFactory<T, P> factory;
     private final PoolCounters counters = new PoolCounters();
 
@@ -132,7 +134,11 @@ public final class PoolEngine<T, P> {
         this.housekeeper = new Housekeeper(name);
         this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
         this.trackBorrowers = leaks.enabled();
-        this.systemTicker = ticker == Ticker.system();
+        boolean exactTimes = this.listener != PoolListener.none() || leaks.enabled();
+        this.coarse = ticker == Ticker.system() && !exactTimes ? new CoarseClock(bypassNanos) : null;
+        if (coarse != null) {
+            housekeeper.startTicking(coarse);
+        }
         this.factory =
                 new ConnectionFactory<>(this, config, params, creator, ticker, this.listener, housekeeper, counters);
 
@@ -160,17 +166,20 @@ public final class PoolEngine<T, P> {
      * @throws PoolException when no connection can be had
      */
     public PooledConnection<T> acquire(long timeoutNanos) {
-        long start = ticker.nanoTime();
+        long start = now();
         if (closed) {
             throw closedException();
         }
-        // Waiting is in real time; with the system ticker the reading above is that time already.
-        long deadline = saturatedAdd(systemTicker ? start : System.nanoTime(), timeoutNanos);
+        long realStart = 0; // waiting is in real time: read it only once there may be a wait (a check, the queue)
         if (waiters.isEmpty()) { // nobody to overtake: take an idle connection if there is one
             Entry<T> entry;
             while ((entry = claimIdle()) != null) {
                 long stamp = entry.stamp();
-                int check = checkBeforeLending(entry, start, deadline);
+                int check = FRESH;
+                if (!isFresh(entry, start)) {
+                    realStart = realStart != 0 ? realStart : System.nanoTime();
+                    check = checkBeforeLending(entry, start, saturatedAdd(realStart, timeoutNanos));
+                }
                 if (check == FRESH) {
                     return lend(entry, stamp, start, start, leaks.captureBorrower());
                 }
@@ -188,6 +197,7 @@ public final class PoolEngine<T, P> {
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
+        long deadline = saturatedAdd(realStart != 0 ? realStart : System.nanoTime(), timeoutNanos);
         return await(enqueue(start, deadline), deadline, timeoutNanos);
     }
 
@@ -199,7 +209,7 @@ public final class PoolEngine<T, P> {
      *     wait without losing a connection
      */
     public CompletableFuture<PooledConnection<T>> acquireAsync(long timeoutNanos) {
-        long start = ticker.nanoTime();
+        long start = now();
         if (closed) {
             return CompletableFuture.failedFuture(closedException());
         }
@@ -330,6 +340,12 @@ public final class PoolEngine<T, P> {
         }
         counters.timeouts.decrementAndGet(); // served first
         return false;
+    }
+
+    /** The time on the borrow and return paths: the coarse clock when it may be used, else the ticker. */
+    private long now() {
+        CoarseClock clock = coarse;
+        return clock != null ? clock.now() : ticker.nanoTime();
     }
 
     /** Takes an idle slot, lending it at once (one CAS), or returns {@code null}. */
@@ -537,7 +553,7 @@ public final class PoolEngine<T, P> {
         if (entry.stamp() != stamp) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = now();
         if (resetter != null) {
             releaseWithReset(entry, stamp, now);
             return;
