@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.github.connectionpool.testing.EchoServer;
 import io.github.connectionpool.testing.FaultProxy;
+import io.github.connectionpool.testing.TestServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FaultProxyTest {
 
-    private EchoServer server;
+    private TestServer server;
     private FaultProxy proxy;
 
     @BeforeEach
     void start() {
-        server = EchoServer.start();
+        server = TestServer.start();
         proxy = FaultProxy.to("127.0.0.1", server.port());
     }
 
@@ -60,7 +60,7 @@ class FaultProxyTest {
             assertThat(proxy.accepted()).isEqualTo(2);
             assertThat(proxy.openNow()).isEqualTo(2);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openNow() == 0 && server.openNow() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openNow() == 0 && server.open() == 0);
     }
 
     @Test
@@ -70,7 +70,7 @@ class FaultProxyTest {
             proxy.cutAll();
             assertThat(proxy.openNow()).isZero();
             assertThat(socket.getInputStream().read()).isEqualTo(-1); // the client sees end of stream
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.openNow() == 0); // and so does the server
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.open() == 0); // and so does the server
         }
         try (Socket again = connect()) { // still accepting
             assertThat(echo(again, "pong")).isEqualTo("pong");

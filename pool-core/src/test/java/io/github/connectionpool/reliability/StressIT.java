@@ -9,8 +9,8 @@ import io.github.connectionpool.PoolException;
 import io.github.connectionpool.PoolStats;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
-import io.github.connectionpool.testing.EchoServer;
 import io.github.connectionpool.testing.FaultProxy;
+import io.github.connectionpool.testing.TestServer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -65,7 +65,7 @@ class StressIT {
     private static final Duration MARGIN = Duration.ofMillis(1500);
     private static final Duration DRAIN = Duration.ofSeconds(30);
 
-    private EchoServer server;
+    private TestServer server;
     private FaultProxy proxy;
     private TcpConnectionPool pool;
 
@@ -83,7 +83,7 @@ class StressIT {
 
     @BeforeEach
     void start() {
-        server = EchoServer.start();
+        server = TestServer.start();
         proxy = FaultProxy.to("127.0.0.1", server.port());
         pool = TcpConnectionPool.builder("127.0.0.1", proxy.port())
                 .name("stress")
@@ -242,7 +242,7 @@ class StressIT {
             return now.creating() == 0
                     && now.created() - now.destroyed() == now.total()
                     && proxy.openNow() == now.total()
-                    && server.openNow() == now.total();
+                    && server.open() == now.total();
         });
         try (PooledConnection<Socket> lease = pool.getConnection()) { // healed: the same pool works
             DataOutputStream out = new DataOutputStream(lease.get().getOutputStream());
@@ -254,7 +254,7 @@ class StressIT {
     }
 
     private void sample() {
-        maxServerOpen.accumulateAndGet(server.openNow(), Math::max);
+        maxServerOpen.accumulateAndGet(server.open(), Math::max);
         PoolStats stats = pool.stats();
         if (stats.total() > POOL_SIZE || stats.active() > POOL_SIZE) {
             violations.add("more live connections than maxSize: " + stats);
