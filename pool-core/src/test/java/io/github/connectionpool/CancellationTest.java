@@ -52,6 +52,26 @@ class CancellationTest {
     }
 
     @Test
+    void anAsyncBorrowersCallbacksNeverRunOnTheThreadThatReturnedTheConnection() throws Exception {
+        newPool("async-callbacks", 1);
+        PooledConnection<TestConnection> held = pool.getConnection();
+        CompletableFuture<String> callbackThread = pool.getConnectionAsync().thenApply(lease -> {
+            try (lease) {
+                return Thread.currentThread().getName();
+            }
+        });
+        assertThat(callbackThread).isNotDone();
+
+        held.close();
+
+        // A plain (not Async) callback runs where the future completes: a pool worker, never inside close().
+        assertThat(callbackThread.get(5, TimeUnit.SECONDS))
+                .isNotEqualTo(Thread.currentThread().getName())
+                .startsWith("async-callbacks-worker-");
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().idle() == 1);
+    }
+
+    @Test
     void cancelledAsyncAcquireDoesNotLeakASlotNorSwallowTheConnection() throws Exception {
         newPool("cancel-async", 1);
         PooledConnection<TestConnection> held = pool.getConnection();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.connectionpool.testing.FakeTicker;
+import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import java.time.Duration;
 import java.util.List;
@@ -134,6 +135,52 @@ class ListenerTest {
         @Override
         public void connectionReturned(long usageNanos) {
             returned.add(usageNanos);
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsIsLoggedOnceAndNeverStrandsASlot() throws Exception {
+        PoolListener broken = new PoolListener() {
+            @Override
+            public void connectionAcquired(long waitNanos) {
+                throw new IllegalStateException("listener failed on purpose");
+            }
+
+            @Override
+            public void connectionCreated(long creationNanos) {
+                throw new IllegalStateException("listener failed on purpose");
+            }
+
+            @Override
+            public void connectionReturned(long usageNanos) {
+                throw new IllegalStateException("listener failed on purpose");
+            }
+        };
+        try (LogCapture log = LogCapture.of("io.github.connectionpool.internal.GuardedListener");
+                ConnectionPool<TestConnection, String> throwing = ConnectionPool.builder(
+                                "params",
+                                p -> CompletableFuture.completedFuture(new TestConnection(1)),
+                                c -> CompletableFuture.completedFuture(true))
+                        .maxSize(1)
+                        .listener(broken)
+                        .build()) {
+            for (int i = 0; i < 3; i++) {
+                try (PooledConnection<TestConnection> lease = throwing.getConnection()) {
+                    assertThat(lease.get().id()).isEqualTo(1);
+                }
+            }
+            PooledConnection<TestConnection> held = throwing.getConnection();
+            CompletableFuture<PooledConnection<TestConnection>> waiting = throwing.getConnectionAsync();
+            held.close(); // the hand-over to the waiter calls the listener too
+            waiting.get(5, TimeUnit.SECONDS).close();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> throwing.stats().idle() == 1);
+            assertThat(throwing.stats().active()).isZero();
+            assertThat(throwing.stats().total()).isEqualTo(1);
+            assertThat(log.messages(ch.qos.logback.classic.Level.WARN))
+                    .singleElement()
+                    .asString()
+                    .contains("the pool listener threw");
         }
     }
 }

@@ -402,6 +402,24 @@ class TcpConnectionPoolTest {
         assertThat(server.accepted()).isEqualTo(2);
     }
 
+    @Test
+    void aZeroTimeoutBorrowTakesAnIdleSocketAtHandAfterItsPeek() throws IOException {
+        TestServer server = server(TestServer.Mode.ECHO);
+        TcpConnectionPool pool = closing(pool(server, 1));
+        Socket first;
+        try (PooledConnection<Socket> lease = pool.getConnection()) {
+            first = lease.get();
+            assertRoundTrip(first, "warm-up");
+        }
+
+        // Every TCP borrow peeks at its socket; with no time to wait, a peek already answered still counts.
+        try (PooledConnection<Socket> lease = pool.getConnection(Duration.ZERO)) {
+            assertThat(lease.get()).isSameAs(first);
+            assertRoundTrip(lease.get(), "at once");
+        }
+        assertThat(pool.stats().timeouts()).isZero();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Unreachable, refusing and silent servers
 
