@@ -38,9 +38,7 @@ public class PoolHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         if (pool.isClosed()) {
-            return details(Health.down(), pool.stats())
-                    .withDetail("error", "pool closed")
-                    .build();
+            return closed();
         }
         PoolStats before = pool.stats();
         if (before.idle() == 0 && before.active() > 0 && before.active() >= before.maxSize()) {
@@ -59,10 +57,14 @@ public class PoolHealthIndicator implements HealthIndicator {
             Throwable last = pool.lastCreationError();
             return down(last != null ? last : e);
         } catch (PoolClosedException e) {
-            return details(Health.down(), pool.stats())
-                    .withDetail("error", "pool closed")
-                    .build();
+            return closed();
         }
+    }
+
+    private Health closed() {
+        return details(Health.down(), pool.stats())
+                .withDetail("error", "pool closed")
+                .build();
     }
 
     private Health down(Throwable error) {
