@@ -34,6 +34,7 @@ final class Housekeeper {
     private final ThreadPoolExecutor worker;
     private final AtomicReference<ScheduledFuture<?>> cleanupRun = new AtomicReference<>();
     private final AtomicReference<ScheduledFuture<?>> leakSweep = new AtomicReference<>();
+    private final AtomicBoolean collected = new AtomicBoolean();
 
     Housekeeper(String poolName) {
         this.poolName = poolName;
@@ -112,7 +113,7 @@ final class Housekeeper {
                 () -> {
                     CoarseClock target = held.get();
                     if (target == null) {
-                        shutdown(); // the pool was dropped without close()
+                        poolCollected();
                         return;
                     }
                     target.tick();
@@ -133,6 +134,14 @@ final class Housekeeper {
         cancel(leakSweep.getAndSet(null));
         scheduler.shutdownNow();
         worker.shutdownNow();
+    }
+
+    /** A periodic task found its pool collected (dropped without close()): say so once and stop the threads. */
+    private void poolCollected() {
+        if (collected.compareAndSet(false, true)) {
+            log.warn("{}: pool was garbage collected without close(); stopping its threads", poolName);
+        }
+        shutdown();
     }
 
     private <E> ScheduledFuture<?> every(long delay, long period, E owner, Consumer<E> run, String what) {
@@ -175,8 +184,7 @@ final class Housekeeper {
         public void run() {
             E target = owner.get();
             if (target == null) {
-                log.warn("{}: pool was garbage collected without close(); stopping its threads", poolName);
-                shutdown();
+                poolCollected();
                 return;
             }
             if (!running.compareAndSet(false, true)) {
