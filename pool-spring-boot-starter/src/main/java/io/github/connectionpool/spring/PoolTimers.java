@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The pool's timers: a {@link PoolListener} handed to the pool when it is built, recording into the timers that
@@ -25,6 +26,8 @@ public class PoolTimers implements PoolListener {
     private final List<Bound> registries = new CopyOnWriteArrayList<>();
     private final Queue<Early> early = new ConcurrentLinkedQueue<>();
     private final AtomicInteger earlyCount = new AtomicInteger();
+    /** Orders early timings against the first binding, so none is kept after the replay that should record it. */
+    private final ReentrantLock binding = new ReentrantLock();
 
     /**
      * Registers the three timers in {@code registry}, tagged {@code pool=<poolName>}; later timings go to them.
@@ -37,18 +40,30 @@ public class PoolTimers implements PoolListener {
                 timer(registry, poolName, "pool.connections.acquire", "Time callers waited for a connection"),
                 timer(registry, poolName, "pool.connections.creation", "Time taken to open a connection"),
                 timer(registry, poolName, "pool.connections.usage", "Time a connection was held by a caller"));
-        registries.add(bound);
-        for (Early timing : early) {
-            timing.kind.timer(bound).record(timing.nanos, TimeUnit.NANOSECONDS);
+        binding.lock();
+        try {
+            registries.add(bound);
+            for (Early timing : early) {
+                timing.kind.timer(bound).record(timing.nanos, TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            binding.unlock();
         }
     }
 
     private void record(Kind kind, long nanos) {
-        if (registries.isEmpty()) {
-            if (earlyCount.incrementAndGet() <= EARLY_LIMIT) {
-                early.add(new Early(kind, nanos));
+        if (registries.isEmpty()) { // only until the first binding; the lock is then never taken again
+            binding.lock();
+            try {
+                if (registries.isEmpty()) {
+                    if (earlyCount.incrementAndGet() <= EARLY_LIMIT) {
+                        early.add(new Early(kind, nanos));
+                    }
+                    return;
+                }
+            } finally {
+                binding.unlock();
             }
-            return;
         }
         for (Bound bound : registries) {
             kind.timer(bound).record(nanos, TimeUnit.NANOSECONDS);
