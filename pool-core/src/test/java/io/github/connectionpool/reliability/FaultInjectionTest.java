@@ -28,7 +28,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -114,51 +114,84 @@ class FaultInjectionTest {
      * a well-behaved caller does.
      */
     private static boolean ping(TcpConnectionPool pool) {
-        return ping(pool, ConcurrentHashMap.newKeySet()) == Trip.WORKED;
+        return ping(pool, new Lending()) == Trip.WORKED;
     }
 
-    /** One PING, noting in {@code lent} every connection the pool has lent, to tell a first lease from a reuse. */
-    private static Trip ping(TcpConnectionPool pool, Set<Object> lent) {
+    /** One PING, telling {@code lending} of the lease. */
+    private static Trip ping(TcpConnectionPool pool, Lending lending) {
         PooledConnection<Socket> lease = pool.getConnection();
-        boolean firstLease = lent.add(lease.get());
+        Socket socket = lease.get();
+        boolean catchable = lending.borrowed(socket);
         try {
-            assertThat(Resp.call(lease.get(), "PING")).isEqualTo("PONG");
+            assertThat(Resp.call(socket, "PING")).isEqualTo("PONG");
             return Trip.WORKED;
         } catch (IOException e) {
             lease.invalidate();
-            return firstLease ? Trip.FAILED_ON_FIRST_LEASE : Trip.FAILED;
+            return catchable ? Trip.FAILED : Trip.FAILED_UNCATCHABLE;
         } finally {
+            lending.returning(socket);
             lease.close();
         }
     }
 
     /** One {@code select 1} through the pool; false after an SQL error, having invalidated the connection. */
     private static boolean select1(JdbcConnectionPool pool) {
-        return select1(pool, ConcurrentHashMap.newKeySet()) == Trip.WORKED;
+        return select1(pool, new Lending()) == Trip.WORKED;
     }
 
-    /** One {@code select 1}, noting in {@code lent} every connection the pool has lent. */
-    private static Trip select1(JdbcConnectionPool pool, Set<Object> lent) {
+    /** One {@code select 1}, telling {@code lending} of the lease. */
+    private static Trip select1(JdbcConnectionPool pool, Lending lending) {
         PooledConnection<Connection> lease = pool.getConnection();
-        boolean firstLease = lent.add(lease.get());
-        try (Statement statement = lease.get().createStatement();
+        Connection connection = lease.get();
+        boolean catchable = lending.borrowed(connection);
+        try (Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("select 1")) {
             assertThat(result.next()).isTrue();
             assertThat(result.getInt(1)).isEqualTo(1);
             return Trip.WORKED;
         } catch (SQLException e) {
             lease.invalidate();
-            return firstLease ? Trip.FAILED_ON_FIRST_LEASE : Trip.FAILED;
+            return catchable ? Trip.FAILED : Trip.FAILED_UNCATCHABLE;
         } finally {
+            lending.returning(connection);
             lease.close();
         }
     }
 
-    /** How a round trip ended; a failure on a connection's first lease is told apart (see the cut test). */
+    /** How a round trip ended. */
     private enum Trip {
         WORKED,
+        /** Failed on a connection the pool had every chance to check after the cut: a check was missed. */
         FAILED,
-        FAILED_ON_FIRST_LEASE
+        /** Failed on a connection no check after the cut could have caught (see {@link Lending#borrowed}). */
+        FAILED_UNCATCHABLE
+    }
+
+    /**
+     * What the cut test knows of the connections the pool lent, to tell a dead connection the pool must have caught
+     * from one that only a race with the cut let through.
+     */
+    private static final class Lending {
+
+        final AtomicBoolean cutDone = new AtomicBoolean();
+        /** Per connection: whether its last return began once the cut was complete. */
+        private final Map<Object, Boolean> returnedAfterCut = new ConcurrentHashMap<>();
+
+        /**
+         * Notes a lease; answers whether the pool must have caught the connection had the cut killed it. It need not
+         * on a connection's first lease (a new connection goes to its borrower unchecked, as in every pool, and its
+         * login may have ended just before the cut reached it), nor when the connection was returned before the cut
+         * was complete: the check that follows a return may pass a moment before the cut reaches the connection.
+         * Once returned after the cut, a dead connection is checked (the bypass window is zero) and must be caught.
+         */
+        boolean borrowed(Object connection) {
+            Boolean afterCut = returnedAfterCut.put(connection, Boolean.FALSE);
+            return afterCut != null && afterCut;
+        }
+
+        void returning(Object connection) {
+            returnedAfterCut.put(connection, cutDone.get());
+        }
     }
 
     private static long millisSince(long startNanos) {
@@ -172,7 +205,7 @@ class FaultInjectionTest {
     void redisAfterEveryConnectionIsCutNoCallerGetsADeadConnectionTwice() throws Exception {
         Services.requireRedis();
         try (TcpConnectionPool pool = redisPool(MAX_SIZE, Duration.ofSeconds(5))) {
-            cutWhileCallersRun(pool, lent -> ping(pool, lent));
+            cutWhileCallersRun(pool, lending -> ping(pool, lending));
             assertThat(ping(pool)).isTrue();
         }
     }
@@ -181,7 +214,7 @@ class FaultInjectionTest {
     void postgresAfterEveryConnectionIsCutNoCallerGetsADeadConnectionTwice() throws Exception {
         Services.requirePostgres();
         try (JdbcConnectionPool pool = postgresPool(MAX_SIZE, 5)) {
-            cutWhileCallersRun(pool, lent -> select1(pool, lent));
+            cutWhileCallersRun(pool, lending -> select1(pool, lending));
             assertThat(select1(pool)).isTrue();
         }
     }
@@ -209,19 +242,18 @@ class FaultInjectionTest {
      * that sees an error invalidates its connection; none may see a second error, since every dead connection must
      * be caught by the pool's check (or the caller's invalidate) before anyone else gets it.
      *
-     * <p>One dead connection the pool cannot catch: one whose creation (its login) finished just before the cut
-     * reached it. A new connection goes to its waiter unchecked, as in every pool, so its first borrower may meet the
-     * cut even after the cut is over. A connection lent before is never lent dead after the cut.
+     * <p>Every connection returned once the cut is complete is checked before it is lent again, so none of them may
+     * reach a caller dead. Checks that raced with the cut, and new connections (lent unchecked), may let a dead one
+     * through: {@link Lending} tells those apart, and they count only towards the bound on errors per caller.
      */
-    private void cutWhileCallersRun(ConnectionPool<?, ?> pool, Function<Set<Object>, Trip> roundTrip) throws Exception {
+    private void cutWhileCallersRun(ConnectionPool<?, ?> pool, Function<Lending, Trip> roundTrip) throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == MAX_SIZE);
         AtomicIntegerArray before = new AtomicIntegerArray(CALLERS);
         AtomicIntegerArray after = new AtomicIntegerArray(CALLERS);
         AtomicIntegerArray errors = new AtomicIntegerArray(CALLERS);
-        AtomicIntegerArray lateErrors = new AtomicIntegerArray(CALLERS);
-        Set<Object> lent = ConcurrentHashMap.newKeySet();
+        AtomicIntegerArray missedChecks = new AtomicIntegerArray(CALLERS);
+        Lending lending = new Lending();
         AtomicBoolean cut = new AtomicBoolean();
-        AtomicBoolean cutDone = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         CyclicBarrier start = new CyclicBarrier(CALLERS);
         ExecutorService threads = Executors.newFixedThreadPool(CALLERS);
@@ -233,10 +265,9 @@ class FaultInjectionTest {
                     start.await();
                     while (!stop.get()) {
                         boolean wasCut = cut.get();
-                        boolean afterCut = cutDone.get();
                         Trip trip;
                         try {
-                            trip = roundTrip.apply(lent);
+                            trip = roundTrip.apply(lending);
                         } catch (ConnectionCreationException e) {
                             // The cut can also kill a connection being created (its login): the oldest waiter then
                             // hears of it, by design. That is not a dead connection lent twice; try again.
@@ -247,8 +278,8 @@ class FaultInjectionTest {
                         }
                         if (trip != Trip.WORKED) {
                             errors.incrementAndGet(caller);
-                            if (afterCut && trip == Trip.FAILED) {
-                                lateErrors.incrementAndGet(caller);
+                            if (trip == Trip.FAILED) {
+                                missedChecks.incrementAndGet(caller);
                             }
                         } else if (wasCut) {
                             after.incrementAndGet(caller);
@@ -262,7 +293,7 @@ class FaultInjectionTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> allAtLeast(before, 5));
             cut.set(true);
             proxy.cutAll();
-            cutDone.set(true);
+            lending.cutDone.set(true);
             await().atMost(Duration.ofSeconds(30)).until(() -> allAtLeast(after, 20));
             stop.set(true);
             for (Future<?> caller : callers) {
@@ -274,12 +305,10 @@ class FaultInjectionTest {
         }
         int totalErrors = 0;
         for (int c = 0; c < CALLERS; c++) {
-            // A round trip that began once the cut was complete never meets a dead connection it had lent before: the
-            // pool's checks catch every one. One that began during the cut may meet one, or (rarely) two: a connection
-            // checked just
-            // before its own cut reached it.
-            assertThat(lateErrors.get(c))
-                    .as("errors seen by caller %d after the cut", c)
+            // No connection returned after the cut reaches a caller dead. Races with the cut may let one through, or
+            // (rarely) two, to the same caller.
+            assertThat(missedChecks.get(c))
+                    .as("dead connections lent to caller %d after a return that followed the cut", c)
                     .isZero();
             assertThat(errors.get(c)).as("errors seen by caller %d", c).isLessThanOrEqualTo(2);
             totalErrors += errors.get(c);
