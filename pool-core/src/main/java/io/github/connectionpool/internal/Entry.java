@@ -60,6 +60,14 @@ public final class Entry<T> {
     long leasedAt;
     /** Where the current lease was borrowed, when leak detection is on; otherwise {@code null}. */
     Throwable borrower;
+    /**
+     * The id of the thread whose turn this connection is in, or 0: a caller served from the queue may borrow it again
+     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner, published with
+     * the stamp like the other plain fields.
+     */
+    long turnHolder;
+    /** Real time ({@link System#nanoTime()}) when the turn ends. */
+    long turnEnds;
     /** The stamp of the lease that leak detection has reported, so that it reports each lease once. */
     volatile long leakReportedFor = -1;
 
@@ -151,6 +159,28 @@ public final class Entry<T> {
         }
         long leased = nextLease(current);
         return compareAndSet(current, leased) ? leased : -1;
+    }
+
+    /**
+     * Whether the connection is in the given thread's turn at the given time. Meaningful to the slot's owner, or to a
+     * thread that read the stamp first and moves it with a CAS afterwards (the CAS fails if the fields changed since).
+     *
+     * @param threadId a thread's id
+     * @param now real time
+     * @return whether the turn is that thread's and has not ended
+     */
+    boolean inTurnOf(long threadId, long now) {
+        return turnHolder == threadId && now - turnEnds < 0;
+    }
+
+    /**
+     * Whether the connection is in anyone's turn at the given time, under the same conditions as {@link #inTurnOf}.
+     *
+     * @param now real time
+     * @return whether a turn is running
+     */
+    boolean inTurn(long now) {
+        return turnHolder != 0 && now - turnEnds < 0;
     }
 
     /**

@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Borrowing.</b> With nobody waiting, a borrower takes an idle slot with one CAS, starting its search at a slot
  * chosen by its thread id so that threads tend to keep to their own slots. Otherwise it joins the {@link WaiterQueue}
  * and is served in arrival order: a returned or new connection goes to the oldest waiter still waiting.
+ *
+ * <p><b>Turns.</b> Handing every returned connection to the oldest waiter means that, once callers queue, every borrow
+ * parks one thread and wakes another: with more threads than connections and cores, the pool then does little but
+ * switch threads. So a caller served from the queue with a connection that another caller just returned (or that it
+ * found idle itself, as the oldest waiter) gets a turn of {@link #TURN_NANOS}: while it runs, the caller may
+ * return and borrow the same connection again although others wait (the connection stays idle for it in between, and
+ * {@link #turnSlots} finds it in one read). When the turn is over, its next return goes to the oldest waiter. Nobody
+ * else overtakes the queue: a caller that did not come from it queues whenever anyone waits. A connection left idle
+ * when a turn ends is not lost to the queue: the oldest waiter wakes every {@link #OLDEST_LOOKS_EVERY_NANOS} to take
+ * any idle connection outside a turn. An asynchronous waiter cannot look, so while one is the oldest, returns go to it
+ * directly. So a waiter waits at most a turn, and a look, longer for each connection that goes round before it.
  *
  * <p><b>No lost hand-over.</b> A returner publishes the slot as idle and then reads the waiter count; a waiter adds
  * itself and then looks for idle slots. Both are volatile, so at least one of them sees the other and the connection
@@ -63,6 +75,15 @@ public final class PoolEngine<T, P> {
     /** The deadline of a borrower whose thread must not block: its checks run on a worker. */
     private static final long ASYNC = Long.MIN_VALUE;
 
+    /**
+     * How long a caller served from the queue may borrow the same connection again while others wait: its turn (see
+     * the class comment).
+     */
+    static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** How often the oldest waiter looks for a connection left idle when a turn ended. */
+    static final long OLDEST_LOOKS_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
     private final PoolConfig config;
     private final String name;
     private final ConnectionValidator<T> validator;
@@ -78,7 +99,22 @@ public final class PoolEngine<T, P> {
 
     private final Entry<T>[] slots;
     private final int slotMask;
+    /**
+     * Where each thread's turn is, by thread id (a hash: two threads may share an element, and then one of them finds
+     * no turn and queues): the slot's index. Read and written without synchronisation; {@link Entry#turnHolder} says
+     * whose turn a slot really is.
+     */
+    private final int[] turnSlots;
+
+    private final int turnSlotMask;
     private final WaiterQueue<T> waiters = new WaiterQueue<>();
+    /**
+     * The clock turns are measured with: real time, set by every caller that queues or wakes in the queue (the oldest
+     * waiter wakes every {@link #OLDEST_LOOKS_EVERY_NANOS}), so it runs while anyone waits, which is when turns count;
+     * returning callers read it instead of calling {@link System#nanoTime()}.
+     */
+    private volatile long turnClock = System.nanoTime();
+
     private final Housekeeper housekeeper;
     private final LeakDetector leaks;
     private final boolean trackBorrowers;
@@ -131,6 +167,8 @@ public final class PoolEngine<T, P> {
             slots[i] = new Entry<>(this, i);
         }
         this.slotMask = Integer.highestOneBit(slots.length * 2 - 1) - 1;
+        this.turnSlots = new int[Integer.highestOneBit(slots.length * 8 - 1)];
+        this.turnSlotMask = turnSlots.length - 1;
         this.housekeeper = new Housekeeper(name);
         this.leaks = new LeakDetector(name, nanos(config.leakDetectionThreshold()));
         this.trackBorrowers = leaks.enabled();
@@ -171,9 +209,10 @@ public final class PoolEngine<T, P> {
             throw closedException();
         }
         long realStart = 0; // waiting is in real time: read it only once there may be a wait (a check, the queue)
-        if (waiters.isEmpty()) { // nobody to overtake: take an idle connection if there is one
+        {
             Entry<T> entry;
-            while ((entry = claimIdle()) != null) {
+            // Nobody to overtake: any idle connection. Otherwise only one in this caller's own turn.
+            while ((entry = waiters.isEmpty() ? claimIdle() : claimInTurn()) != null) {
                 long stamp = entry.stamp();
                 int check = FRESH;
                 if (!isFresh(entry, start)) {
@@ -197,8 +236,14 @@ public final class PoolEngine<T, P> {
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
-        long deadline = saturatedAdd(realStart != 0 ? realStart : System.nanoTime(), timeoutNanos);
-        return await(enqueue(start, deadline), deadline, timeoutNanos);
+        long queuedAt = realStart != 0 ? realStart : System.nanoTime();
+        turnClock = queuedAt;
+        long deadline = saturatedAdd(queuedAt, timeoutNanos);
+        try {
+            return await(enqueue(start, deadline), deadline, timeoutNanos);
+        } finally {
+            afterLeaving();
+        }
     }
 
     /**
@@ -264,7 +309,7 @@ public final class PoolEngine<T, P> {
             waiter.future.completeExceptionally(closedException());
             return waiter;
         }
-        serveFromIdle(deadline);
+        serveFromIdle(deadline, deadline == ASYNC && waiters.peek() == waiter); // an async oldest cannot look itself
         factory.fillDemand();
         if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
@@ -273,24 +318,77 @@ public final class PoolEngine<T, P> {
         return waiter;
     }
 
+    /**
+     * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
+     * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for a connection left idle when a turn ended.
+     */
     private PooledConnection<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
-        long remaining = deadline - System.nanoTime();
-        try {
-            return waiter.future.get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            PoolTimeoutException timeout = timeoutException(timeoutNanos);
-            if (giveUp(waiter, timeout)) {
-                throw timeout;
+        for (; ; ) {
+            if (waiter.future.isDone()) {
+                return resultOf(waiter);
             }
-            return resultOf(waiter); // served in the same instant: take it
-        } catch (InterruptedException e) {
-            PoolTimeoutException interrupted = interruptedException(e);
-            if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
-                waiter.future.join().close(); // served in the same instant: give it back
+            long now = System.nanoTime();
+            turnClock = now;
+            long remaining = deadline - now;
+            if (remaining <= 0) {
+                PoolTimeoutException timeout = timeoutException(timeoutNanos);
+                if (giveUp(waiter, timeout)) {
+                    throw timeout;
+                }
+                return resultOf(waiter); // served in the same instant: take it
             }
-            throw interrupted;
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            boolean oldest = waiters.peek() == waiter;
+            LockSupport.parkNanos(this, oldest ? Math.min(remaining, OLDEST_LOOKS_EVERY_NANOS) : remaining);
+            if (Thread.interrupted()) {
+                PoolTimeoutException interrupted = interruptedException(null);
+                if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
+                    waiter.future.join().close(); // served in the same instant: give it back
+                }
+                throw interrupted;
+            }
+            if (!waiter.future.isDone() && waiters.peek() == waiter) {
+                PooledConnection<T> lease = takeIdleAsOldest(waiter, deadline);
+                if (lease != null) {
+                    return lease;
+                }
+            }
+        }
+    }
+
+    /**
+     * The oldest waiter takes an idle connection outside any turn itself, leaving the queue by completing its own
+     * future (which no hand-over can then complete; a hand-over that came first wins, and the connection goes on to
+     * the next waiter).
+     *
+     * @return the lease, or {@code null} when there was none to take
+     */
+    private PooledConnection<T> takeIdleAsOldest(Waiter<T> waiter, long deadline) {
+        Entry<T> entry;
+        while ((entry = claimIdleOutOfTurn()) != null) {
+            long stamp = entry.stamp();
+            long now = now();
+            int check = isFresh(entry, now) ? FRESH : checkBeforeLending(entry, now, deadline);
+            if (check == FRESH || check == VALID) {
+                if (waiter.future.complete(null)) {
+                    waiters.remove(waiter);
+                    startTurn(entry, waiter);
+                    return lend(entry, stamp, waiter.startNanos, ticker.nanoTime(), waiter.borrower);
+                }
+                handOff(entry); // served meanwhile: this one goes on to the next waiter
+                return null;
+            }
+            if (check == INTERRUPTED || check == NO_TIME) {
+                return null; // the loop in await() ends the wait
+            }
+        }
+        return null;
+    }
+
+    /** A synchronous waiter left: an asynchronous one that is now the oldest cannot look for idle connections. */
+    private void afterLeaving() {
+        Waiter<T> oldest = waiters.peek();
+        if (oldest != null && oldest.async) {
+            serveFromIdle(ASYNC, true);
         }
     }
 
@@ -369,6 +467,49 @@ public final class PoolEngine<T, P> {
         return null;
     }
 
+    /**
+     * While others wait: takes the idle connection in this thread's turn, if there is one. Its turn was still running
+     * when this thread returned it (see {@link #keepInTurn}); a borrow right after that needs no clock.
+     */
+    private Entry<T> claimInTurn() {
+        long me = Thread.currentThread().getId();
+        Entry<T> entry = slots[turnSlots[(int) me & turnSlotMask]];
+        long current = entry.stamp();
+        return Entry.state(current) == Entry.IDLE && entry.turnHolder == me && claim(entry, current) ? entry : null;
+    }
+
+    /** Takes an idle slot that is in nobody's turn (see {@link #claimIdle()}), or returns {@code null}. */
+    private Entry<T> claimIdleOutOfTurn() {
+        long now = System.nanoTime();
+        for (Entry<T> entry : slots) {
+            long current = entry.stamp();
+            if (Entry.state(current) == Entry.IDLE && !entry.inTurn(now) && claim(entry, current)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /** Moves a slot seen idle with the given stamp to its owned state: lent at once, or reserved (leak detection). */
+    private boolean claim(Entry<T> entry, long idleStamp) {
+        return entry.compareAndSet(
+                idleStamp, trackBorrowers ? Entry.with(idleStamp, Entry.RESERVED) : Entry.nextLease(idleStamp));
+    }
+
+    /** Gives the waiter being served a turn with the connection (only a synchronous one can use it). */
+    private void startTurn(Entry<T> entry, Waiter<T> waiter) {
+        if (waiter.thread != null) {
+            long id = waiter.thread.getId();
+            entry.turnHolder = id;
+            long now = System.nanoTime();
+            turnClock = now;
+            entry.turnEnds = now + TURN_NANOS;
+            turnSlots[(int) id & turnSlotMask] = entry.index; // a racy hint, checked against turnHolder
+        } else {
+            entry.turnHolder = 0;
+        }
+    }
+
     /** Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise. */
     private PooledConnection<T> lend(Entry<T> entry, long stamp, long start, long now, Throwable borrower) {
         long leased = stamp;
@@ -425,7 +566,7 @@ public final class PoolEngine<T, P> {
                 discard(entry, "the pool is closed");
             }
         } else if (!waiters.isEmpty()) {
-            serveFromIdle(ASYNC);
+            serveFromIdle(ASYNC, true);
         }
     }
 
@@ -440,10 +581,15 @@ public final class PoolEngine<T, P> {
         }
     }
 
-    /** While callers wait, hands them the idle connections a concurrent return may have left behind. */
-    private void serveFromIdle(long deadline) {
+    /**
+     * While callers wait, hands them the idle connections a concurrent return may have left behind.
+     *
+     * @param inTurns whether to take connections kept idle in someone's turn too (for an asynchronous oldest waiter,
+     *     which cannot come and look for them itself)
+     */
+    private void serveFromIdle(long deadline, boolean inTurns) {
         Entry<T> entry;
-        while (!waiters.isEmpty() && (entry = claimIdle()) != null) {
+        while (!waiters.isEmpty() && (entry = inTurns ? claimIdle() : claimIdleOutOfTurn()) != null) {
             if (deadline != ASYNC) {
                 checkAndHandOff(entry, deadline);
             } else {
@@ -451,6 +597,48 @@ public final class PoolEngine<T, P> {
                 checkOnWorker(entry);
             }
         }
+    }
+
+    /**
+     * Keeps a returned connection idle for its returner's next borrow while the returner's turn runs and the oldest
+     * waiter can come and look for it.
+     *
+     * @return whether the connection is now idle in the turn (or already taken from there)
+     */
+    private boolean keepInTurn(Entry<T> entry) {
+        if (!turnContinues(entry)) {
+            return false;
+        }
+        long idle = Entry.with(entry.stamp(), Entry.IDLE);
+        entry.set(idle);
+        return staysIdleInTurn(entry, idle);
+    }
+
+    /**
+     * Whether the returner of an owned connection may keep it idle for its own next borrow although callers wait: its
+     * turn runs, and the oldest waiter is a synchronous one, which looks for connections left idle (see
+     * {@link #await}).
+     */
+    private boolean turnContinues(Entry<T> entry) {
+        Waiter<T> oldest = waiters.peek();
+        return oldest != null
+                && !oldest.async
+                && entry.inTurnOf(Thread.currentThread().getId(), turnClock);
+    }
+
+    /**
+     * After a connection was made idle in its returner's turn: takes it back when an asynchronous waiter became the
+     * oldest meanwhile (it cannot come and look; a leaving waiter looks out for it too, see {@link #afterLeaving}) or
+     * the pool closed (close() may have passed this slot).
+     *
+     * @return whether it stays idle (or was taken from there already); false when it is owned again
+     */
+    private boolean staysIdleInTurn(Entry<T> entry, long idle) {
+        Waiter<T> oldest = waiters.peek();
+        if ((oldest == null || !oldest.async) && !closed) {
+            return true;
+        }
+        return !entry.compareAndSet(idle, Entry.with(idle, Entry.RESERVED));
     }
 
     /**
@@ -465,13 +653,21 @@ public final class PoolEngine<T, P> {
 
     /**
      * @param checked whether the connection was just created or checked; a returned one is checked first when a
-     *     waiter would get it and its checks are due
+     *     waiter would get it and its checks are due, stays idle instead while its returner's turn runs, and starts
+     *     a turn for the waiter it goes to
      */
     private void handOff(Entry<T> entry, boolean checked) {
+        boolean turnOver = checked;
         for (; ; ) {
             if (closed) {
                 discard(entry, "the pool is closed");
                 return;
+            }
+            if (!turnOver) {
+                turnOver = true;
+                if (keepInTurn(entry)) {
+                    return;
+                }
             }
             if (!checked && !waiters.isEmpty() && needsCheck(entry, ticker.nanoTime())) {
                 // A waiter gets the checks any borrower gets (lifetime, validation outside the bypass window), but not
@@ -482,6 +678,7 @@ public final class PoolEngine<T, P> {
             }
             Waiter<T> waiter = waiters.poll();
             if (waiter == null) {
+                entry.turnHolder = 0; // nobody waits: turns are over
                 long idle = Entry.with(entry.stamp(), Entry.IDLE);
                 entry.set(idle);
                 if (waiters.isEmpty() && !closed) {
@@ -499,6 +696,11 @@ public final class PoolEngine<T, P> {
             long leased = Entry.nextLease(entry.stamp());
             entry.leasedAt = now;
             entry.borrower = waiter.borrower;
+            if (checked) {
+                entry.turnHolder = 0; // a new connection, or one checked on a worker: no turn comes with it
+            } else {
+                startTurn(entry, waiter); // a connection its borrower just returned
+            }
             entry.set(leased);
             // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
             listener.connectionAcquired(now - waiter.startNanos);
@@ -566,6 +768,9 @@ public final class PoolEngine<T, P> {
         }
         long idle = Entry.with(stamp, Entry.IDLE);
         if (waiters.isEmpty() && !closed) {
+            if (entry.turnHolder != 0) {
+                entry.turnHolder = 0; // nobody waits: turns are over
+            }
             if (!entry.compareAndSet(stamp, idle)) {
                 return; // a concurrent close() of the same lease won
             }
@@ -575,6 +780,14 @@ public final class PoolEngine<T, P> {
             }
             if (!entry.compareAndSet(idle, Entry.with(stamp, Entry.RESERVED))) {
                 return; // already taken by a borrower
+            }
+        } else if (!closed && turnContinues(entry)) {
+            if (!entry.compareAndSet(stamp, idle)) {
+                return; // a concurrent close() of the same lease won
+            }
+            listener.connectionReturned(usage);
+            if (staysIdleInTurn(entry, idle)) {
+                return; // kept for this thread's next borrow
             }
         } else {
             if (!entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {

@@ -2,6 +2,7 @@ package io.github.connectionpool.internal;
 
 import io.github.connectionpool.PooledConnection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A caller waiting for a connection, synchronous or asynchronous alike: whoever serves it completes its future.
@@ -9,6 +10,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>The future is the single point of agreement between the server and the waiter: a hand-over counts only when
  * {@code future.complete(lease)} succeeds; a waiter that timed out, was cancelled or interrupted has completed the
  * future itself first, so the hand-over fails and the connection goes to the next waiter instead of being lost.
+ *
+ * <p>A synchronous waiter parks its own thread rather than blocking in {@code future.get()}: as the oldest waiter it
+ * wakes now and then to look for a connection left idle after another caller's turn (see {@code PoolEngine}).
+ * Completing its future unparks it.
  *
  * @param <T> the connection type
  */
@@ -22,7 +27,8 @@ public final class Waiter<T> {
     final Throwable borrower;
     /** Whether the caller borrowed asynchronously: its future's callbacks are the caller's own code. */
     final boolean async;
-
+    /** The waiting thread of a synchronous waiter; {@code null} for an asynchronous one. */
+    final Thread thread;
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;
     Waiter<T> next;
@@ -32,5 +38,21 @@ public final class Waiter<T> {
         this.startNanos = startNanos;
         this.borrower = borrower;
         this.async = async;
+        this.thread = async ? null : Thread.currentThread();
+        if (thread != null) {
+            // Whoever completes the future (a hand-over, a failed creation, close, a timeout) wakes the waiter.
+            future.whenComplete((lease, failure) -> {
+                if (Thread.currentThread() != thread) {
+                    LockSupport.unpark(thread);
+                }
+            });
+        }
+    }
+
+    /** Wakes a synchronous waiter's thread to look at the queue again; does nothing for an asynchronous one. */
+    void wake() {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class WaiterQueue<T> {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private Waiter<T> head;
+    private volatile Waiter<T> head; // written under the lock; read without it by peek()
     private Waiter<T> tail;
     private volatile int size;
 
@@ -45,32 +45,52 @@ final class WaiterQueue<T> {
         }
     }
 
-    /** Takes the oldest waiter out, or returns {@code null} when there is none. */
+    /** The oldest waiter, read without the lock: it may leave the queue at any moment. */
+    Waiter<T> peek() {
+        return head;
+    }
+
+    /**
+     * Takes the oldest waiter out, or returns {@code null} when there is none. The next one, now the oldest, is woken
+     * to watch for idle connections (see {@code PoolEngine.await}).
+     */
     Waiter<T> poll() {
         if (size == 0) {
             return null;
         }
+        Waiter<T> first;
+        Waiter<T> nextOldest = null;
         lock.lock();
         try {
-            Waiter<T> first = head;
+            first = head;
             if (first != null) {
                 unlink(first);
+                nextOldest = head;
             }
-            return first;
         } finally {
             lock.unlock();
         }
+        if (nextOldest != null) {
+            nextOldest.wake(); // outside the lock: unparking is a system call
+        }
+        return first;
     }
 
-    /** Takes a waiter out wherever it is; does nothing when it already left. */
+    /** Takes a waiter out wherever it is; does nothing when it already left. Wakes a new oldest waiter, as poll. */
     void remove(Waiter<T> waiter) {
+        Waiter<T> nextOldest = null;
         lock.lock();
         try {
             if (waiter.queued) {
+                boolean wasOldest = waiter == head;
                 unlink(waiter);
+                nextOldest = wasOldest ? head : null;
             }
         } finally {
             lock.unlock();
+        }
+        if (nextOldest != null) {
+            nextOldest.wake();
         }
     }
 

@@ -1,0 +1,221 @@
+package io.github.connectionpool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.connectionpool.testing.TestConnection;
+import io.github.connectionpool.testing.TestCreator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Turns: a caller served from the queue may borrow its connection again for a short while (a millisecond) although
+ * others wait, so that a busy pool does not switch threads on every borrow. These tests hold the bounds of that: the
+ * waiters still get every connection, in order, whatever the caller in its turn does.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TurnTest {
+
+    private final TestCreator creator = new TestCreator();
+    private final ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(
+                    "params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
+            .name("turns")
+            .maxSize(1)
+            .acquireTimeout(Duration.ofSeconds(30))
+            .cleanup(CleanupConfig.disabled())
+            .build();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+
+    @AfterEach
+    void closePoolAndThreads() throws InterruptedException {
+        pool.close();
+        for (Thread thread : threads) {
+            thread.interrupt();
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aCallerThatKeepsBorrowingAfterItWasServedCannotKeepTheConnectionFromTheNextWaiter() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        AtomicBoolean stop = new AtomicBoolean();
+        // (The hammer gets a turn only with a returned connection, as here: held was new, so it had none.)
+        AtomicInteger hammerBorrows = new AtomicInteger();
+        Thread hammer = start("hammer", () -> {
+            pool.getConnection().close(); // served from the queue: its turn starts, with the waiter behind it
+            while (!stop.get()) { // and it borrows again at once, for ever, holding it most of the time
+                try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+                    busyFor(lease, 20_000);
+                }
+                hammerBorrows.incrementAndGet();
+            }
+        });
+        awaitQueued(hammer, 1);
+        CompletableFuture<Void> waiterServed = new CompletableFuture<>();
+        Thread waiter = start("waiter", () -> {
+            pool.getConnection().close();
+            waiterServed.complete(null);
+        });
+        awaitQueued(waiter, 2);
+
+        held.close();
+
+        waiterServed.get(20, TimeUnit.SECONDS); // would time out if a turn never ended
+        stop.set(true);
+        awaitThreads();
+        assertThat(hammerBorrows.get()).isPositive();
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
+    void aConnectionLeftIdleInATurnReachesTheNextWaiter() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        // First in the queue: served, it returns the connection at once (within its turn, so the pool keeps it idle
+        // for this caller's next borrow) and never borrows again.
+        Thread first = start("first", () -> pool.getConnection().close());
+        awaitQueued(first, 1);
+        CompletableFuture<Void> secondServed = new CompletableFuture<>();
+        Thread second = start("second", () -> {
+            pool.getConnection().close();
+            secondServed.complete(null);
+        });
+        awaitQueued(second, 2);
+
+        held.close();
+
+        secondServed.get(10, TimeUnit.SECONDS); // well under its 30 s timeout: the oldest waiter looks for it
+        awaitThreads();
+        assertThat(pool.stats().idle()).isEqualTo(1);
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
+    void anAsynchronousWaiterGetsTheConnectionAtOnceAsItCannotLookForOneLeftInATurn() throws Exception {
+        PooledConnection<TestConnection> held = pool.getConnection();
+        CountDownLatch firstDone = new CountDownLatch(1);
+        Thread first = start("first", () -> {
+            pool.getConnection().close(); // within its turn, but the next waiter is asynchronous
+            firstDone.countDown();
+        });
+        awaitQueued(first, 1);
+        CompletableFuture<PooledConnection<TestConnection>> async = pool.getConnectionAsync();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == 2);
+
+        held.close();
+
+        assertThat(firstDone.await(10, TimeUnit.SECONDS)).isTrue();
+        PooledConnection<TestConnection> lease = async.get(10, TimeUnit.SECONDS);
+        assertThat(lease.get().isHealthy()).isTrue();
+        lease.close();
+        awaitThreads();
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
+    void manyMoreThreadsThanConnectionsAllKeepGettingConnections() throws Exception {
+        try (ConnectionPool<TestConnection, String> small = ConnectionPool.builder(
+                        "params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
+                .name("turns-many")
+                .maxSize(2)
+                .acquireTimeout(Duration.ofSeconds(30))
+                .cleanup(CleanupConfig.disabled())
+                .build()) {
+            int threadCount = 32;
+            int rounds = 3;
+            // Every thread must borrow in every round before any thread starts the next: a thread kept waiting
+            // while the others get turn after turn would hold everyone at the barrier until its timeout.
+            AtomicIntegerArray borrows = new AtomicIntegerArray(threadCount);
+            AtomicInteger inUse = new AtomicInteger();
+            AtomicInteger peak = new AtomicInteger();
+            CyclicBarrier roundDone = new CyclicBarrier(threadCount);
+            for (int t = 0; t < threadCount; t++) {
+                int index = t;
+                start("borrower-" + t, () -> {
+                    for (int round = 0; round < rounds; round++) {
+                        for (int i = 0; i < 2_000; i++) {
+                            try (PooledConnection<TestConnection> lease = small.getConnection()) {
+                                peak.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+                                if (lease.get().isClosed()) {
+                                    throw new AssertionError("lent a closed connection");
+                                }
+                                inUse.decrementAndGet();
+                            }
+                            borrows.incrementAndGet(index);
+                        }
+                        awaitBarrier(roundDone);
+                    }
+                });
+            }
+            awaitThreads();
+            for (int t = 0; t < threadCount; t++) {
+                assertThat(borrows.get(t)).as("borrows of thread %d", t).isEqualTo(rounds * 2_000);
+            }
+            assertThat(peak.get()).isLessThanOrEqualTo(2);
+            PoolStats stats = small.stats();
+            assertThat(stats.active()).isZero();
+            assertThat(stats.pending()).isZero();
+            assertThat(stats.timeouts()).isZero();
+        }
+    }
+
+    /** Holds a connection for a while, working (so that the holder stays on its core, as a busy caller does). */
+    private static void busyFor(PooledConnection<TestConnection> lease, long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            assertThat(lease.get().isClosed()).isFalse();
+        }
+    }
+
+    private static void awaitBarrier(CyclicBarrier barrier) {
+        try {
+            barrier.await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("a thread did not finish its round in time", e);
+        }
+    }
+
+    /** Waits until {@code thread} waits in the queue, as the {@code queued}-th caller. */
+    private void awaitQueued(Thread thread, int queued) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> pool.stats().pending() == queued
+                        && (thread.getState() == Thread.State.WAITING
+                                || thread.getState() == Thread.State.TIMED_WAITING));
+    }
+
+    private Thread start(String name, Runnable body) {
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        body.run();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                },
+                name);
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    private void awaitThreads() throws InterruptedException {
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(thread.isAlive()).as("%s still runs", thread.getName()).isFalse();
+        }
+    }
+}
