@@ -204,34 +204,56 @@ public final class PoolEngine<T, P> {
      * @throws PoolException when no connection can be had
      */
     public PooledConnection<T> acquire(long timeoutNanos) {
+        // The fast path, kept small so that it inlines: nobody waits, an idle connection checked or used lately.
         long start = now();
+        Entry<T> entry = null;
+        if (waiters.isEmpty() && !closed) {
+            entry = claimIdle();
+            if (entry != null && isFresh(entry, start)) {
+                return lend(entry, entry.stamp(), start, start, leaks.captureBorrower());
+            }
+        }
+        return acquireSlowly(entry, start, timeoutNanos);
+    }
+
+    /**
+     * Borrows on the slow path: checks the connection claimed on the fast path, if any, then takes another idle one
+     * (any while nobody waits, else only one in this caller's own turn), then queues.
+     *
+     * @param claimed an idle connection this caller claimed and still has to check, or {@code null}
+     */
+    private PooledConnection<T> acquireSlowly(Entry<T> claimed, long start, long timeoutNanos) {
         if (closed) {
+            if (claimed != null) {
+                putBack(claimed); // closes it: close() may have passed this slot already
+            }
             throw closedException();
         }
         long realStart = 0; // waiting is in real time: read it only once there may be a wait (a check, the queue)
-        {
-            Entry<T> entry;
-            // Nobody to overtake: any idle connection. Otherwise only one in this caller's own turn.
-            while ((entry = waiters.isEmpty() ? claimIdle() : claimInTurn()) != null) {
-                long stamp = entry.stamp();
-                int check = FRESH;
-                if (!isFresh(entry, start)) {
-                    realStart = realStart != 0 ? realStart : System.nanoTime();
-                    check = checkBeforeLending(entry, start, saturatedAdd(realStart, timeoutNanos));
-                }
-                if (check == FRESH) {
-                    return lend(entry, stamp, start, start, leaks.captureBorrower());
-                }
-                if (check == VALID) {
-                    return lend(entry, stamp, start, ticker.nanoTime(), leaks.captureBorrower());
-                }
-                if (check == INTERRUPTED) {
-                    throw interruptedException(null);
-                }
-                if (check == NO_TIME) {
-                    break; // the wait below ends at once with the timeout
-                }
+        Entry<T> entry = claimed;
+        if (entry == null) {
+            entry = waiters.isEmpty() ? claimIdle() : claimInTurn();
+        }
+        while (entry != null) {
+            long stamp = entry.stamp();
+            int check = FRESH;
+            if (!isFresh(entry, start)) {
+                realStart = realStart != 0 ? realStart : System.nanoTime();
+                check = checkBeforeLending(entry, start, saturatedAdd(realStart, timeoutNanos));
             }
+            if (check == FRESH) {
+                return lend(entry, stamp, start, start, leaks.captureBorrower());
+            }
+            if (check == VALID) {
+                return lend(entry, stamp, start, ticker.nanoTime(), leaks.captureBorrower());
+            }
+            if (check == INTERRUPTED) {
+                throw interruptedException(null);
+            }
+            if (check == NO_TIME) {
+                break; // the wait below ends at once with the timeout
+            }
+            entry = waiters.isEmpty() ? claimIdle() : claimInTurn(); // that one was closed: the next
         }
         if (Thread.currentThread().isInterrupted()) {
             throw interruptedException(null); // do not even queue: the wait would end at once
@@ -766,22 +788,30 @@ public final class PoolEngine<T, P> {
         if (trackBorrowers) {
             leaks.returned(entry, stamp, now);
         }
+        if (!waiters.isEmpty() || closed) {
+            releaseToQueue(entry, stamp, usage);
+            return;
+        }
+        // The fast path, kept small so that it inlines: nobody waits.
+        if (entry.turnHolder != 0) {
+            entry.turnHolder = 0; // turns are over
+        }
         long idle = Entry.with(stamp, Entry.IDLE);
-        if (waiters.isEmpty() && !closed) {
-            if (entry.turnHolder != 0) {
-                entry.turnHolder = 0; // nobody waits: turns are over
+        if (!entry.compareAndSet(stamp, idle)) {
+            return; // a concurrent close() of the same lease won
+        }
+        listener.connectionReturned(usage);
+        if (!waiters.isEmpty() || closed) { // somebody queued meanwhile, having looked before this was idle
+            if (entry.compareAndSet(idle, Entry.with(stamp, Entry.RESERVED))) {
+                handOff(entry, false);
             }
-            if (!entry.compareAndSet(stamp, idle)) {
-                return; // a concurrent close() of the same lease won
-            }
-            listener.connectionReturned(usage);
-            if (waiters.isEmpty() && !closed) {
-                return; // the fast path: back in the pool, nobody waiting
-            }
-            if (!entry.compareAndSet(idle, Entry.with(stamp, Entry.RESERVED))) {
-                return; // already taken by a borrower
-            }
-        } else if (!closed && turnContinues(entry)) {
+        }
+    }
+
+    /** Takes a lent connection back while callers wait (or the pool closes): kept in a turn, or handed over. */
+    private void releaseToQueue(Entry<T> entry, long stamp, long usage) {
+        if (!closed && turnContinues(entry)) {
+            long idle = Entry.with(stamp, Entry.IDLE);
             if (!entry.compareAndSet(stamp, idle)) {
                 return; // a concurrent close() of the same lease won
             }
@@ -791,7 +821,7 @@ public final class PoolEngine<T, P> {
             }
         } else {
             if (!entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
-                return;
+                return; // a concurrent close() of the same lease won
             }
             listener.connectionReturned(usage);
         }

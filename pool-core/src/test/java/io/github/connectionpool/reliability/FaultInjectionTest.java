@@ -314,8 +314,10 @@ class FaultInjectionTest {
             totalErrors += errors.get(c);
         }
         assertThat(totalErrors).as("errors: about one per cut connection").isLessThanOrEqualTo(2 * MAX_SIZE);
+        // A connection returned while others waited may still be validated on a worker (it counts as active until
+        // then): the callers are gone, so it goes back to the idle ones.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().active() == 0);
         PoolStats stats = pool.stats();
-        assertThat(stats.active()).isZero();
         assertThat(stats.pending()).isZero();
         assertThat(stats.total()).isLessThanOrEqualTo(MAX_SIZE);
         assertThat(stats.created()).isGreaterThan(MAX_SIZE); // the cut ones were replaced
