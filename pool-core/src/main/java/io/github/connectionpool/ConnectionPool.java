@@ -22,7 +22,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Guarantees.</b> Never more than {@code maxSize} live connections, counting those being created. Callers that
  * wait are served first come, first served, whether they wait in {@link #getConnection()} or through
- * {@link #getConnectionAsync()}. A caller that gives up (timeout, interruption, a cancelled future) never takes a
+ * {@link #getConnectionAsync()}; a caller that does not come from the queue never overtakes it. The one exception is
+ * bounded: a thread just served from the queue may return and borrow its connection again for 1 ms (its turn) before
+ * the next waiter gets it, so that a pool with more busy threads than connections does not switch threads on every
+ * borrow. A caller that gives up (timeout, interruption, a cancelled future) never takes a
  * connection or a slot with it, and neither does a creator that fails or never completes. No lock is held while a
  * connection is created, validated or closed, and the pool never uses {@code synchronized}, so it serves virtual
  * threads without pinning them.

@@ -62,12 +62,16 @@ public final class Entry<T> {
     Throwable borrower;
     /**
      * The id of the thread whose turn this connection is in, or 0: a caller served from the queue may borrow it again
-     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner, published with
-     * the stamp like the other plain fields.
+     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner (and, harmlessly,
+     * cleared by a stale second close), published with the stamp like the other plain fields.
      */
     long turnHolder;
     /** Real time ({@link System#nanoTime()}) when the turn ends. */
     long turnEnds;
+    /** How many times the turn's holder borrowed the connection again in this turn. */
+    int turnUses;
+    /** For how many more turns the first return of a turn is not kept (it was kept in vain lately). */
+    int keepBackoff;
     /** The stamp of the lease that leak detection has reported, so that it reports each lease once. */
     volatile long leakReportedFor = -1;
 
@@ -162,8 +166,9 @@ public final class Entry<T> {
     }
 
     /**
-     * Whether the connection is in the given thread's turn at the given time. Meaningful to the slot's owner, or to a
-     * thread that read the stamp first and moves it with a CAS afterwards (the CAS fails if the fields changed since).
+     * Whether the connection is in the given thread's turn at the given time. Exact for the slot's owner; a hint for
+     * any other thread (which reads the stamp first and moves it with a CAS afterwards: ownership stays safe, the
+     * turn may be stale).
      *
      * @param threadId a thread's id
      * @param now real time

@@ -37,23 +37,33 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Borrowing.</b> With nobody waiting, a borrower takes an idle slot with one CAS, starting its search at a slot
  * chosen by its thread id so that threads tend to keep to their own slots. Otherwise it joins the {@link WaiterQueue}
- * and is served in arrival order: a returned or new connection goes to the oldest waiter still waiting.
+ * and is served in arrival order: a returned or new connection goes to the oldest waiter still waiting (but see
+ * turns).
  *
  * <p><b>Turns.</b> Handing every returned connection to the oldest waiter means that, once callers queue, every borrow
  * parks one thread and wakes another: with more threads than connections and cores, the pool then does little but
  * switch threads. So a caller served from the queue with a connection that another caller just returned (or that it
- * found idle itself, as the oldest waiter) gets a turn of {@link #TURN_NANOS}: while it runs, the caller may
- * return and borrow the same connection again although others wait (the connection stays idle for it in between, and
- * {@link #turnSlots} finds it in one read). When the turn is over, its next return goes to the oldest waiter. Nobody
- * else overtakes the queue: a caller that did not come from it queues whenever anyone waits. A connection left idle
- * when a turn ends is not lost to the queue: the oldest waiter wakes every {@link #OLDEST_LOOKS_EVERY_NANOS} to take
- * any idle connection outside a turn. An asynchronous waiter cannot look, so while one is the oldest, returns go to it
- * directly. So a waiter waits at most a turn, and a look, longer for each connection that goes round before it.
+ * took itself, as the oldest waiter) gets a turn of {@link #TURN_NANOS}: while it runs, the caller's returns keep the
+ * connection idle for it, and its next borrow takes it back ({@link #turnSlots} finds it in one read) although others
+ * wait. When the turn is over, its next return goes to the oldest waiter. Nobody else overtakes the queue: a caller
+ * that did not come from it queues whenever anyone waits. Bounds:
+ * <ul>
+ *   <li>Turns are timed with {@link TurnClock}, which queueing and waking callers move, and the holder itself every
+ *       {@link #CLOCK_EVERY_USES} borrows.
+ *   <li>A connection kept for a caller that does not come back is not lost to the queue: the oldest waiter wakes
+ *       every {@link #OLDEST_LOOKS_EVERY_NANOS} and takes an idle connection outside any turn, or one it finds idle
+ *       and untouched twice in a row, or any when its own deadline is near. A connection kept in vain keeps no first
+ *       return for its next {@link #KEEP_BACKOFF_TURNS} turns, so callers that borrow once and leave do not pay
+ *       for it every time.
+ *   <li>An asynchronous waiter cannot look, so while one is the oldest, returns go to it directly (and a leaving
+ *       waiter hands it what is idle: {@link #afterLeaving}).
+ * </ul>
  *
  * <p><b>No lost hand-over.</b> A returner publishes the slot as idle and then reads the waiter count; a waiter adds
  * itself and then looks for idle slots. Both are volatile, so at least one of them sees the other and the connection
- * reaches a waiter. A hand-over counts only when it completes the waiter's future, which a waiter that gave up has
- * completed itself.
+ * reaches a waiter. A connection kept in a turn reaches one through the oldest waiter's looks instead (the queue wakes
+ * each new oldest waiter, and it looks before it parks). A hand-over counts only when it completes the waiter's
+ * future, which a waiter that gave up has completed itself.
  *
  * <p><b>No lock across user code.</b> The only lock is the waiter queue's; the creator, validator, closer, resetter
  * and listener run outside it.
@@ -81,8 +91,14 @@ public final class PoolEngine<T, P> {
      */
     static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** How often the oldest waiter looks for a connection left idle when a turn ended. */
+    /** How often the oldest waiter looks for a connection left idle in a turn or after one. */
     static final long OLDEST_LOOKS_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    /** After a turn whose first return was kept in vain, how many turns of that connection keep none. */
+    static final int KEEP_BACKOFF_TURNS = 8;
+
+    /** How many borrows in a turn between two readings of the system clock by the turn's holder. */
+    static final int CLOCK_EVERY_USES = 64;
 
     private final PoolConfig config;
     private final String name;
@@ -108,12 +124,8 @@ public final class PoolEngine<T, P> {
 
     private final int turnSlotMask;
     private final WaiterQueue<T> waiters = new WaiterQueue<>();
-    /**
-     * The clock turns are measured with: real time, set by every caller that queues or wakes in the queue (the oldest
-     * waiter wakes every {@link #OLDEST_LOOKS_EVERY_NANOS}), so it runs while anyone waits, which is when turns count;
-     * returning callers read it instead of calling {@link System#nanoTime()}.
-     */
-    private volatile long turnClock = System.nanoTime();
+    /** The clock turns are measured with: see {@link TurnClock}. */
+    private final TurnClock turnClock = new TurnClock();
 
     private final Housekeeper housekeeper;
     private final LeakDetector leaks;
@@ -259,7 +271,7 @@ public final class PoolEngine<T, P> {
             throw interruptedException(null); // do not even queue: the wait would end at once
         }
         long queuedAt = realStart != 0 ? realStart : System.nanoTime();
-        turnClock = queuedAt;
+        turnClock.advance(queuedAt);
         long deadline = saturatedAdd(queuedAt, timeoutNanos);
         try {
             return await(enqueue(start, deadline), deadline, timeoutNanos);
@@ -350,7 +362,7 @@ public final class PoolEngine<T, P> {
                 return resultOf(waiter);
             }
             long now = System.nanoTime();
-            turnClock = now;
+            turnClock.advance(now);
             long remaining = deadline - now;
             if (remaining <= 0) {
                 PoolTimeoutException timeout = timeoutException(timeoutNanos);
@@ -369,7 +381,9 @@ public final class PoolEngine<T, P> {
                 throw interrupted;
             }
             if (!waiter.future.isDone() && waiters.peek() == waiter) {
-                PooledConnection<T> lease = takeIdleAsOldest(waiter, deadline);
+                // Close to its deadline, the oldest waiter does not wait for anyone's turn to end.
+                boolean urgent = deadline - System.nanoTime() < TURN_NANOS + OLDEST_LOOKS_EVERY_NANOS;
+                PooledConnection<T> lease = takeIdleAsOldest(waiter, deadline, urgent);
                 if (lease != null) {
                     return lease;
                 }
@@ -384,9 +398,9 @@ public final class PoolEngine<T, P> {
      *
      * @return the lease, or {@code null} when there was none to take
      */
-    private PooledConnection<T> takeIdleAsOldest(Waiter<T> waiter, long deadline) {
+    private PooledConnection<T> takeIdleAsOldest(Waiter<T> waiter, long deadline, boolean urgent) {
         Entry<T> entry;
-        while ((entry = claimIdleOutOfTurn()) != null) {
+        while ((entry = claimForOldest(waiter, urgent)) != null) {
             long stamp = entry.stamp();
             long now = now();
             int check = isFresh(entry, now) ? FRESH : checkBeforeLending(entry, now, deadline);
@@ -401,6 +415,35 @@ public final class PoolEngine<T, P> {
             }
             if (check == INTERRUPTED || check == NO_TIME) {
                 return null; // the loop in await() ends the wait
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Claims an idle connection for the oldest waiter: one outside any turn (or in the waiter's own); one in another
+     * caller's turn that it found idle and untouched (same stamp) when it looked last, as that caller is not coming
+     * back for it; or, when {@code urgent}, any.
+     */
+    private Entry<T> claimForOldest(Waiter<T> waiter, boolean urgent) {
+        long me = Thread.currentThread().getId();
+        long now = System.nanoTime();
+        Entry<T> seen = waiter.turnCandidate;
+        long seenStamp = waiter.turnCandidateStamp;
+        waiter.turnCandidate = null;
+        for (Entry<T> entry : slots) {
+            long current = entry.stamp();
+            if (Entry.state(current) != Entry.IDLE) {
+                continue;
+            }
+            if (urgent || availableOutOfTurn(entry, me, now) || (entry == seen && current == seenStamp)) {
+                if (claim(entry, current)) {
+                    takenFromTurn(entry, me);
+                    return entry;
+                }
+            } else if (waiter.turnCandidate == null) {
+                waiter.turnCandidate = entry;
+                waiter.turnCandidateStamp = current;
             }
         }
         return null;
@@ -490,26 +533,73 @@ public final class PoolEngine<T, P> {
     }
 
     /**
-     * While others wait: takes the idle connection in this thread's turn, if there is one. Its turn was still running
-     * when this thread returned it (see {@link #keepInTurn}); a borrow right after that needs no clock.
+     * While others wait: takes the idle connection in this thread's turn, if there is one. The turn was running when
+     * this thread returned the connection (see {@link #turnContinues}), so the borrow right after needs no clock; every
+     * {@link #CLOCK_EVERY_USES} borrows in a turn move the turn clock on, so that turns end even while no waiter runs
+     * to move it (virtual threads that never unmount, for one).
      */
     private Entry<T> claimInTurn() {
         long me = Thread.currentThread().getId();
         Entry<T> entry = slots[turnSlots[(int) me & turnSlotMask]];
+        if (entry.turnHolder != me) { // another thread's turn took this element of the hint table
+            entry = findTurnOf(me);
+            if (entry == null) {
+                return null;
+            }
+        }
         long current = entry.stamp();
-        return Entry.state(current) == Entry.IDLE && entry.turnHolder == me && claim(entry, current) ? entry : null;
+        if (Entry.state(current) != Entry.IDLE || entry.turnHolder != me || !claim(entry, current)) {
+            return null;
+        }
+        if (++entry.turnUses % CLOCK_EVERY_USES == 0) {
+            turnClock.advance(System.nanoTime());
+        }
+        return entry;
     }
 
-    /** Takes an idle slot that is in nobody's turn (see {@link #claimIdle()}), or returns {@code null}. */
-    private Entry<T> claimIdleOutOfTurn() {
-        long now = System.nanoTime();
+    private Entry<T> findTurnOf(long threadId) {
         for (Entry<T> entry : slots) {
-            long current = entry.stamp();
-            if (Entry.state(current) == Entry.IDLE && !entry.inTurn(now) && claim(entry, current)) {
+            if (entry.turnHolder == threadId) {
                 return entry;
             }
         }
         return null;
+    }
+
+    /**
+     * Takes an idle slot that is in nobody's turn but this thread's (see {@link #claimIdle()}), or returns
+     * {@code null}.
+     */
+    private Entry<T> claimIdleOutOfTurn() {
+        long me = Thread.currentThread().getId();
+        long now = System.nanoTime();
+        for (Entry<T> entry : slots) {
+            long current = entry.stamp();
+            if (Entry.state(current) == Entry.IDLE && availableOutOfTurn(entry, me, now) && claim(entry, current)) {
+                takenFromTurn(entry, me);
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private static boolean availableOutOfTurn(Entry<?> entry, long threadId, long now) {
+        return !entry.inTurn(now) || entry.turnHolder == threadId;
+    }
+
+    /**
+     * Ends the turn of a connection just claimed by someone who is not its holder: a connection kept idle in a turn
+     * that its holder did not come back for. Keeping the first return of a turn did not pay, so it is not done again
+     * for the next {@link #KEEP_BACKOFF_TURNS} turns of this connection.
+     */
+    private static void takenFromTurn(Entry<?> entry, long threadId) {
+        long holder = entry.turnHolder;
+        if (holder != 0) {
+            if (holder != threadId && entry.turnUses == 0) {
+                entry.keepBackoff = KEEP_BACKOFF_TURNS;
+            }
+            entry.turnHolder = 0;
+        }
     }
 
     /** Moves a slot seen idle with the given stamp to its owned state: lent at once, or reserved (leak detection). */
@@ -524,8 +614,12 @@ public final class PoolEngine<T, P> {
             long id = waiter.thread.getId();
             entry.turnHolder = id;
             long now = System.nanoTime();
-            turnClock = now;
+            turnClock.advance(now);
             entry.turnEnds = now + TURN_NANOS;
+            entry.turnUses = 0;
+            if (entry.keepBackoff > 0) {
+                entry.keepBackoff--;
+            }
             turnSlots[(int) id & turnSlotMask] = entry.index; // a racy hint, checked against turnHolder
         } else {
             entry.turnHolder = 0;
@@ -582,6 +676,7 @@ public final class PoolEngine<T, P> {
      * by a worker, which validates it first.
      */
     private void putBack(Entry<T> entry) {
+        entry.turnHolder = 0;
         entry.set(Entry.with(entry.stamp(), Entry.IDLE));
         if (closed) { // close() may have passed this slot already
             if (entry.tryMove(Entry.IDLE, Entry.RESERVED)) {
@@ -645,7 +740,9 @@ public final class PoolEngine<T, P> {
         Waiter<T> oldest = waiters.peek();
         return oldest != null
                 && !oldest.async
-                && entry.inTurnOf(Thread.currentThread().getId(), turnClock);
+                && entry.inTurnOf(Thread.currentThread().getId(), turnClock.now())
+                // The first return of a turn is kept only while that pays (see takenFromTurn).
+                && (entry.turnUses > 0 || entry.keepBackoff == 0);
     }
 
     /**

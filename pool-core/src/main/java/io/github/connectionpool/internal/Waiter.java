@@ -29,6 +29,14 @@ public final class Waiter<T> {
     final boolean async;
     /** The waiting thread of a synchronous waiter; {@code null} for an asynchronous one. */
     final Thread thread;
+    /**
+     * As the oldest waiter: a connection it saw idle in another caller's turn, and its stamp; it takes the connection
+     * if it is still idle and untouched when it looks next. Read and written by the waiter's own thread.
+     */
+    Entry<T> turnCandidate;
+
+    long turnCandidateStamp;
+
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;
     Waiter<T> next;
