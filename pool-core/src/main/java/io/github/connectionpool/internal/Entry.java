@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  * <p>Ownership: whoever moves the stamp out of {@link #IDLE} or {@link #EMPTY} with a successful CAS owns the slot and
  * may read and write its plain fields until it publishes them with the next stamp write. The other threads only read
  * the stamp (and, for leak detection, {@link #leasedAt} and {@link #borrower} of a lent slot, checked against the stamp
- * afterwards).
+ * afterwards; and, as hints before a CAS, the turn fields of an idle slot).
  *
  * @param <T> the connection type
  */
@@ -62,8 +62,8 @@ public final class Entry<T> {
     Throwable borrower;
     /**
      * The id of the thread whose turn this connection is in, or 0: a caller served from the queue may borrow it again
-     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner (and, harmlessly,
-     * cleared by a stale second close), published with the stamp like the other plain fields.
+     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner (and,
+     * harmlessly, cleared by a stale second close), published with the stamp like the other plain fields.
      */
     long turnHolder;
     /** Real time ({@link System#nanoTime()}) when the turn ends. */

@@ -43,27 +43,30 @@ import org.slf4j.LoggerFactory;
  * <p><b>Turns.</b> Handing every returned connection to the oldest waiter means that, once callers queue, every borrow
  * parks one thread and wakes another: with more threads than connections and cores, the pool then does little but
  * switch threads. So a caller served from the queue with a connection that another caller just returned (or that it
- * took itself, as the oldest waiter) gets a turn of {@link #TURN_NANOS}: while it runs, the caller's returns keep the
- * connection idle for it, and its next borrow takes it back ({@link #turnSlots} finds it in one read) although others
- * wait. When the turn is over, its next return goes to the oldest waiter. Nobody else overtakes the queue: a caller
- * that did not come from it queues whenever anyone waits. Bounds:
+ * took itself, as the oldest waiter) gets a turn of about {@link #TURN_NANOS}: while it runs, the caller's returns keep
+ * the connection idle for it, and its next borrow takes it back ({@link #turnSlots} finds it in one read) although
+ * others wait. When the turn is over, its next return goes to the oldest waiter. Nobody else overtakes the queue: a
+ * caller that did not come from it queues whenever anyone waits. Bounds:
  * <ul>
- *   <li>Turns are timed with {@link TurnClock}, which queueing and waking callers move, and the holder itself every
- *       {@link #CLOCK_EVERY_USES} borrows.
+ *   <li>Returners time turns with {@link TurnClock}, which queueing and waking callers move, and the holder itself
+ *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS} (the waiters'
+ *       own looks read the system clock).
  *   <li>A connection kept for a caller that does not come back is not lost to the queue: the oldest waiter wakes
  *       every {@link #OLDEST_LOOKS_EVERY_NANOS} and takes an idle connection outside any turn, or one it finds idle
  *       and untouched twice in a row, or any when its own deadline is near. A connection kept in vain keeps no first
  *       return for its next {@link #KEEP_BACKOFF_TURNS} turns, so callers that borrow once and leave do not pay
  *       for it every time.
- *   <li>An asynchronous waiter cannot look, so while one is the oldest, returns go to it directly (and a leaving
+ *   <li>Only waiting platform threads look ({@link Waiter#looks}): an asynchronous waiter has no thread, and a virtual
+ *       thread's timed wake-ups cost too much, so virtual threads get no turns. While a waiter that does not look is
+ *       the oldest, returns go to it directly (and a leaving
  *       waiter hands it what is idle: {@link #afterLeaving}).
  * </ul>
  *
  * <p><b>No lost hand-over.</b> A returner publishes the slot as idle and then reads the waiter count; a waiter adds
  * itself and then looks for idle slots. Both are volatile, so at least one of them sees the other and the connection
  * reaches a waiter. A connection kept in a turn reaches one through the oldest waiter's looks instead (the queue wakes
- * each new oldest waiter, and it looks before it parks). A hand-over counts only when it completes the waiter's
- * future, which a waiter that gave up has completed itself.
+ * each new oldest waiter, and the oldest never parks for longer than a look). A hand-over counts only when it completes
+ * the waiter's future, which a waiter that gave up has completed itself.
  *
  * <p><b>No lock across user code.</b> The only lock is the waiter queue's; the creator, validator, closer, resetter
  * and listener run outside it.
@@ -343,7 +346,7 @@ public final class PoolEngine<T, P> {
             waiter.future.completeExceptionally(closedException());
             return waiter;
         }
-        serveFromIdle(deadline, deadline == ASYNC && waiters.peek() == waiter); // an async oldest cannot look itself
+        serveFromIdle(deadline, !waiter.looks && waiters.peek() == waiter); // an oldest that cannot look
         factory.fillDemand();
         if (factory.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             waiters.remove(waiter);
@@ -354,7 +357,8 @@ public final class PoolEngine<T, P> {
 
     /**
      * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
-     * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for a connection left idle when a turn ended.
+     * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
+     * {@link #claimForOldest}).
      */
     private PooledConnection<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         for (; ; ) {
@@ -371,8 +375,8 @@ public final class PoolEngine<T, P> {
                 }
                 return resultOf(waiter); // served in the same instant: take it
             }
-            boolean oldest = waiters.peek() == waiter;
-            LockSupport.parkNanos(this, oldest ? Math.min(remaining, OLDEST_LOOKS_EVERY_NANOS) : remaining);
+            boolean looking = waiter.looks && waiters.peek() == waiter;
+            LockSupport.parkNanos(this, looking ? Math.min(remaining, OLDEST_LOOKS_EVERY_NANOS) : remaining);
             if (Thread.interrupted()) {
                 PoolTimeoutException interrupted = interruptedException(null);
                 if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
@@ -380,7 +384,7 @@ public final class PoolEngine<T, P> {
                 }
                 throw interrupted;
             }
-            if (!waiter.future.isDone() && waiters.peek() == waiter) {
+            if (waiter.looks && !waiter.future.isDone() && waiters.peek() == waiter) {
                 // Close to its deadline, the oldest waiter does not wait for anyone's turn to end.
                 boolean urgent = deadline - System.nanoTime() < TURN_NANOS + OLDEST_LOOKS_EVERY_NANOS;
                 PooledConnection<T> lease = takeIdleAsOldest(waiter, deadline, urgent);
@@ -392,9 +396,9 @@ public final class PoolEngine<T, P> {
     }
 
     /**
-     * The oldest waiter takes an idle connection outside any turn itself, leaving the queue by completing its own
-     * future (which no hand-over can then complete; a hand-over that came first wins, and the connection goes on to
-     * the next waiter).
+     * The oldest waiter takes an idle connection itself (see {@link #claimForOldest}), leaving the queue by completing
+     * its own future (which no hand-over can then complete; a hand-over that came first wins, and the connection goes
+     * on to the next waiter).
      *
      * @return the lease, or {@code null} when there was none to take
      */
@@ -449,10 +453,10 @@ public final class PoolEngine<T, P> {
         return null;
     }
 
-    /** A synchronous waiter left: an asynchronous one that is now the oldest cannot look for idle connections. */
+    /** A synchronous waiter left: one that is now the oldest and does not look is handed what is idle. */
     private void afterLeaving() {
         Waiter<T> oldest = waiters.peek();
-        if (oldest != null && oldest.async) {
+        if (oldest != null && !oldest.looks) {
             serveFromIdle(ASYNC, true);
         }
     }
@@ -559,7 +563,7 @@ public final class PoolEngine<T, P> {
 
     private Entry<T> findTurnOf(long threadId) {
         for (Entry<T> entry : slots) {
-            if (entry.turnHolder == threadId) {
+            if (Entry.state(entry.stamp()) == Entry.IDLE && entry.turnHolder == threadId) {
                 return entry;
             }
         }
@@ -608,9 +612,9 @@ public final class PoolEngine<T, P> {
                 idleStamp, trackBorrowers ? Entry.with(idleStamp, Entry.RESERVED) : Entry.nextLease(idleStamp));
     }
 
-    /** Gives the waiter being served a turn with the connection (only a synchronous one can use it). */
+    /** Gives the waiter being served a turn with the connection (only one that {@link Waiter#looks} gets one). */
     private void startTurn(Entry<T> entry, Waiter<T> waiter) {
-        if (waiter.thread != null) {
+        if (waiter.looks) {
             long id = waiter.thread.getId();
             entry.turnHolder = id;
             long now = System.nanoTime();
@@ -701,12 +705,13 @@ public final class PoolEngine<T, P> {
     /**
      * While callers wait, hands them the idle connections a concurrent return may have left behind.
      *
-     * @param inTurns whether to take connections kept idle in someone's turn too (for an asynchronous oldest waiter,
-     *     which cannot come and look for them itself)
+     * @param inTurns whether to take connections kept idle in someone's turn too (for an oldest waiter that does not
+     *     look, which cannot come and look for them itself)
      */
     private void serveFromIdle(long deadline, boolean inTurns) {
         Entry<T> entry;
         while (!waiters.isEmpty() && (entry = inTurns ? claimIdle() : claimIdleOutOfTurn()) != null) {
+            takenFromTurn(entry, 0);
             if (deadline != ASYNC) {
                 checkAndHandOff(entry, deadline);
             } else {
@@ -739,22 +744,22 @@ public final class PoolEngine<T, P> {
     private boolean turnContinues(Entry<T> entry) {
         Waiter<T> oldest = waiters.peek();
         return oldest != null
-                && !oldest.async
+                && oldest.looks
                 && entry.inTurnOf(Thread.currentThread().getId(), turnClock.now())
                 // The first return of a turn is kept only while that pays (see takenFromTurn).
                 && (entry.turnUses > 0 || entry.keepBackoff == 0);
     }
 
     /**
-     * After a connection was made idle in its returner's turn: takes it back when an asynchronous waiter became the
-     * oldest meanwhile (it cannot come and look; a leaving waiter looks out for it too, see {@link #afterLeaving}) or
-     * the pool closed (close() may have passed this slot).
+     * After a connection was made idle in its returner's turn: takes it back when a waiter that does not look became
+     * the oldest meanwhile (it cannot come and look; a leaving waiter looks out for it too, see {@link #afterLeaving})
+     * or the pool closed (close() may have passed this slot).
      *
      * @return whether it stays idle (or was taken from there already); false when it is owned again
      */
     private boolean staysIdleInTurn(Entry<T> entry, long idle) {
         Waiter<T> oldest = waiters.peek();
-        if ((oldest == null || !oldest.async) && !closed) {
+        if ((oldest == null || oldest.looks) && !closed) {
             return true;
         }
         return !entry.compareAndSet(idle, Entry.with(idle, Entry.RESERVED));
@@ -1051,6 +1056,7 @@ public final class PoolEngine<T, P> {
     private void free(Entry<T> entry) {
         entry.connection = null;
         entry.borrower = null;
+        entry.turnHolder = 0;
         entry.set(Entry.with(entry.stamp(), Entry.EMPTY));
         if (!waiters.isEmpty()) {
             factory.fillDemand(); // a waiter may have found no free slot a moment ago

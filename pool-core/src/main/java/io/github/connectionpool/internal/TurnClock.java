@@ -1,5 +1,8 @@
 package io.github.connectionpool.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The clock turns are measured with (see {@code PoolEngine}): real time ({@link System#nanoTime()}), moved forward by
  * the callers that queue or wake in the queue and, every so often, by a caller in its turn, so that returning callers
@@ -22,13 +25,13 @@ final class TurnClock extends TurnClockValue {
         return now;
     }
 
-    /**
-     * Moves the clock forward to {@code time}, or leaves it where it is when it is already later. Two callers may race;
-     * the clock then keeps one of their times, both recent.
-     */
+    /** Moves the clock forward to {@code time}, or leaves it where it is when it is already later. */
     void advance(long time) {
-        if (time - now > 0) {
-            now = time;
+        long current;
+        while (time - (current = now) > 0) {
+            if (NOW.compareAndSet(this, current, time)) {
+                return;
+            }
         }
     }
 }
@@ -41,5 +44,15 @@ abstract class TurnClockPadding {
 
 /** The value. */
 abstract class TurnClockValue extends TurnClockPadding {
+    static final VarHandle NOW;
+
+    static {
+        try {
+            NOW = MethodHandles.lookup().findVarHandle(TurnClockValue.class, "now", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     volatile long now;
 }

@@ -1,6 +1,9 @@
 package io.github.connectionpool.internal;
 
 import io.github.connectionpool.PooledConnection;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
@@ -12,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * future itself first, so the hand-over fails and the connection goes to the next waiter instead of being lost.
  *
  * <p>A synchronous waiter parks its own thread rather than blocking in {@code future.get()}: as the oldest waiter it
- * wakes now and then to look for a connection left idle after another caller's turn (see {@code PoolEngine}).
- * Completing its future unparks it.
+ * wakes now and then to look for an idle connection it may take, such as one kept in vain in another caller's turn
+ * (see {@code PoolEngine}). Completing its future unparks it.
  *
  * @param <T> the connection type
  */
@@ -29,6 +32,12 @@ public final class Waiter<T> {
     final boolean async;
     /** The waiting thread of a synchronous waiter; {@code null} for an asynchronous one. */
     final Thread thread;
+    /**
+     * Whether this waiter, as the oldest, looks for idle connections itself (see {@code PoolEngine}): a platform
+     * thread does. An asynchronous waiter has no thread; a virtual thread could, but waking it every look costs a
+     * timer and a trip through its scheduler each time, so turns are not used with virtual threads.
+     */
+    final boolean looks;
     /**
      * As the oldest waiter: a connection it saw idle in another caller's turn, and its stamp; it takes the connection
      * if it is still idle and untouched when it looks next. Read and written by the waiter's own thread.
@@ -47,6 +56,7 @@ public final class Waiter<T> {
         this.borrower = borrower;
         this.async = async;
         this.thread = async ? null : Thread.currentThread();
+        this.looks = thread != null && !isVirtual(thread);
         if (thread != null) {
             // Whoever completes the future (a hand-over, a failed creation, close, a timeout) wakes the waiter.
             future.whenComplete((lease, failure) -> {
@@ -57,10 +67,33 @@ public final class Waiter<T> {
         }
     }
 
-    /** Wakes a synchronous waiter's thread to look at the queue again; does nothing for an asynchronous one. */
+    /** Wakes a waiter that {@link #looks} to look at the pool again; does nothing for any other. */
     void wake() {
-        if (thread != null) {
+        if (looks) {
             LockSupport.unpark(thread);
+        }
+    }
+
+    /** {@code Thread.isVirtual()} where it exists (Java 21+); the build targets Java 17, so it is looked up. */
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup()
+                    .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null; // before Java 21: no virtual threads
+        }
+    }
+
+    static boolean isVirtual(Thread thread) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Thread.isVirtual() failed", e);
         }
     }
 }
