@@ -3,10 +3,9 @@ package io.github.connectionpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.connectionpool.testing.Callers;
 import io.github.connectionpool.testing.LiveConnections;
 import io.github.connectionpool.testing.TestConnection;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,10 +186,6 @@ class ConcurrencyTest {
     }
 
     static String threadDump() {
-        StringBuilder dump = new StringBuilder();
-        for (ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
-            dump.append(info);
-        }
-        return dump.toString();
+        return Callers.threadDump();
     }
 }

@@ -3,14 +3,13 @@ package io.github.connectionpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.connectionpool.testing.Callers;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,17 +35,14 @@ class FairnessTest {
             .acquireTimeout(Duration.ofSeconds(30))
             .cleanup(CleanupConfig.disabled())
             .build();
-    private final List<Thread> threads = new ArrayList<>();
-    private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    private final Callers callers = new Callers();
     /** Who held the single connection, in the order they held it: written while holding it, so exactly ordered. */
     private final List<String> leaseOrder = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closePoolAndThreads() throws InterruptedException {
         pool.close();
-        for (Thread thread : threads) {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        }
+        callers.stop();
     }
 
     @Test
@@ -58,7 +54,7 @@ class FairnessTest {
 
         held.close();
 
-        awaitThreads();
+        callers.awaitAll();
         assertThat(leaseOrder).containsExactlyElementsOf(names("w", WAITERS));
         assertThat(pool.stats().idle()).isEqualTo(1);
         assertThat(pool.stats().pending()).isZero();
@@ -84,7 +80,7 @@ class FairnessTest {
 
         held.close();
 
-        awaitThreads();
+        callers.awaitAll();
         CompletableFuture.allOf(asyncDone.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
         assertThat(leaseOrder).containsExactlyElementsOf(names("w", WAITERS));
         assertThat(pool.stats().pending()).isZero();
@@ -102,7 +98,7 @@ class FairnessTest {
 
         held.close();
 
-        awaitThreads();
+        callers.awaitAll();
         assertThat(leaseOrder).containsExactly("w0", "w2");
         assertThat(pool.stats().idle()).isEqualTo(1);
         assertThat(pool.stats().pending()).isZero();
@@ -121,7 +117,7 @@ class FairnessTest {
         CountDownLatch newcomersRunning = new CountDownLatch(4);
         for (int n = 0; n < 4; n++) {
             String name = "newcomer" + n;
-            start(name, () -> {
+            callers.start(name, () -> {
                 newcomersRunning.countDown();
                 while (!stop.get()) {
                     newcomerAttempts.incrementAndGet();
@@ -141,13 +137,13 @@ class FairnessTest {
 
         held.close();
 
-        for (Thread waiter : threads.subList(0, WAITERS)) {
+        for (Thread waiter : callers.threads().subList(0, WAITERS)) {
             waiter.join(TimeUnit.SECONDS.toMillis(20));
             assertThat(waiter.isAlive()).as("%s still waits", waiter.getName()).isFalse();
         }
         int attemptsDuringRelease = newcomerAttempts.get();
         stop.set(true);
-        awaitThreads();
+        callers.awaitAll();
         assertThat(leaseOrder.subList(0, WAITERS))
                 .as("lease order %s", leaseOrder)
                 .containsExactlyElementsOf(names("w", WAITERS));
@@ -159,40 +155,12 @@ class FairnessTest {
     /** Starts a waiter and returns once it is queued (so arrival order is the start order). */
     private void startSyncWaiter(String name) {
         int queuedBefore = pool.stats().pending();
-        Thread thread = start(name, () -> {
+        Thread thread = callers.start(name, () -> {
             PooledConnection<TestConnection> lease = pool.getConnection();
             leaseOrder.add(name); // while holding the only connection
             lease.close();
         });
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> pool.stats().pending() == queuedBefore + 1
-                        && (thread.getState() == Thread.State.WAITING
-                                || thread.getState() == Thread.State.TIMED_WAITING));
-    }
-
-    private Thread start(String name, Runnable body) {
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        body.run();
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                },
-                name);
-        threads.add(thread);
-        thread.start();
-        return thread;
-    }
-
-    private void awaitThreads() throws InterruptedException {
-        for (Thread thread : threads) {
-            thread.join(TimeUnit.SECONDS.toMillis(20));
-            assertThat(thread.isAlive())
-                    .as("%s did not finish; threads:%n%s", thread.getName(), ConcurrencyTest.threadDump())
-                    .isFalse();
-        }
-        assertThat(failures).isEmpty();
+        Callers.awaitQueued(pool, thread, queuedBefore + 1);
     }
 
     private static List<String> names(String prefix, int count) {

@@ -3,14 +3,11 @@ package io.github.connectionpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.connectionpool.testing.Callers;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +34,12 @@ class TurnTest {
             .acquireTimeout(Duration.ofSeconds(30))
             .cleanup(CleanupConfig.disabled())
             .build();
-    private final List<Thread> threads = new ArrayList<>();
-    private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    private final Callers callers = new Callers();
 
     @AfterEach
     void closePoolAndThreads() throws InterruptedException {
         pool.close();
-        for (Thread thread : threads) {
-            thread.interrupt();
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        }
-        assertThat(failures).isEmpty();
+        callers.stop();
     }
 
     @Test
@@ -56,7 +48,7 @@ class TurnTest {
         AtomicBoolean stop = new AtomicBoolean();
         // (The hammer gets a turn only with a returned connection, as here: held was new, so it had none.)
         AtomicInteger hammerBorrows = new AtomicInteger();
-        Thread hammer = start("hammer", () -> {
+        Thread hammer = callers.start("hammer", () -> {
             pool.getConnection().close(); // served from the queue: its turn starts, with the waiter behind it
             while (!stop.get()) { // and it borrows again at once, for ever, holding it most of the time
                 try (PooledConnection<TestConnection> lease = pool.getConnection()) {
@@ -65,19 +57,19 @@ class TurnTest {
                 hammerBorrows.incrementAndGet();
             }
         });
-        awaitQueued(hammer, 1);
+        Callers.awaitQueued(pool, hammer, 1);
         CompletableFuture<Void> waiterServed = new CompletableFuture<>();
-        Thread waiter = start("waiter", () -> {
+        Thread waiter = callers.start("waiter", () -> {
             pool.getConnection().close();
             waiterServed.complete(null);
         });
-        awaitQueued(waiter, 2);
+        Callers.awaitQueued(pool, waiter, 2);
 
         held.close();
 
         waiterServed.get(20, TimeUnit.SECONDS); // would time out if a turn never ended
         stop.set(true);
-        awaitThreads();
+        callers.awaitAll();
         assertThat(hammerBorrows.get()).isPositive();
         assertThat(pool.stats().pending()).isZero();
     }
@@ -87,19 +79,19 @@ class TurnTest {
         PooledConnection<TestConnection> held = pool.getConnection();
         // First in the queue: served, it returns the connection at once (within its turn, so the pool keeps it idle
         // for this caller's next borrow) and never borrows again.
-        Thread first = start("first", () -> pool.getConnection().close());
-        awaitQueued(first, 1);
+        Thread first = callers.start("first", () -> pool.getConnection().close());
+        Callers.awaitQueued(pool, first, 1);
         CompletableFuture<Void> secondServed = new CompletableFuture<>();
-        Thread second = start("second", () -> {
+        Thread second = callers.start("second", () -> {
             pool.getConnection().close();
             secondServed.complete(null);
         });
-        awaitQueued(second, 2);
+        Callers.awaitQueued(pool, second, 2);
 
         held.close();
 
         secondServed.get(10, TimeUnit.SECONDS); // well under its 30 s timeout: the oldest waiter looks for it
-        awaitThreads();
+        callers.awaitAll();
         assertThat(pool.stats().idle()).isEqualTo(1);
         assertThat(pool.stats().pending()).isZero();
     }
@@ -108,11 +100,11 @@ class TurnTest {
     void anAsynchronousWaiterGetsTheConnectionAtOnceAsItCannotLookForOneLeftInATurn() throws Exception {
         PooledConnection<TestConnection> held = pool.getConnection();
         CountDownLatch firstDone = new CountDownLatch(1);
-        Thread first = start("first", () -> {
+        Thread first = callers.start("first", () -> {
             pool.getConnection().close(); // within its turn, but the next waiter is asynchronous
             firstDone.countDown();
         });
-        awaitQueued(first, 1);
+        Callers.awaitQueued(pool, first, 1);
         CompletableFuture<PooledConnection<TestConnection>> async = pool.getConnectionAsync();
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == 2);
 
@@ -122,7 +114,7 @@ class TurnTest {
         PooledConnection<TestConnection> lease = async.get(10, TimeUnit.SECONDS);
         assertThat(lease.get().isHealthy()).isTrue();
         lease.close();
-        awaitThreads();
+        callers.awaitAll();
         assertThat(pool.stats().pending()).isZero();
     }
 
@@ -145,7 +137,7 @@ class TurnTest {
             CyclicBarrier roundDone = new CyclicBarrier(threadCount);
             for (int t = 0; t < threadCount; t++) {
                 int index = t;
-                start("borrower-" + t, () -> {
+                callers.start("borrower-" + t, () -> {
                     for (int round = 0; round < rounds; round++) {
                         for (int i = 0; i < 2_000; i++) {
                             try (PooledConnection<TestConnection> lease = small.getConnection()) {
@@ -161,7 +153,7 @@ class TurnTest {
                     }
                 });
             }
-            awaitThreads();
+            callers.awaitAll();
             for (int t = 0; t < threadCount; t++) {
                 assertThat(borrows.get(t)).as("borrows of thread %d", t).isEqualTo(rounds * 2_000);
             }
@@ -186,36 +178,6 @@ class TurnTest {
             barrier.await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("a thread did not finish its round in time", e);
-        }
-    }
-
-    /** Waits until {@code thread} waits in the queue, as the {@code queued}-th caller. */
-    private void awaitQueued(Thread thread, int queued) {
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> pool.stats().pending() == queued
-                        && (thread.getState() == Thread.State.WAITING
-                                || thread.getState() == Thread.State.TIMED_WAITING));
-    }
-
-    private Thread start(String name, Runnable body) {
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        body.run();
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                },
-                name);
-        threads.add(thread);
-        thread.start();
-        return thread;
-    }
-
-    private void awaitThreads() throws InterruptedException {
-        for (Thread thread : threads) {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-            assertThat(thread.isAlive()).as("%s still runs", thread.getName()).isFalse();
         }
     }
 }
