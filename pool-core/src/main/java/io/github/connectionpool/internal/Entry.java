@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  *
  * @param <T> the connection type
  */
-public final class Entry<T> {
+public final class Entry<T> extends EntryPadding {
 
     /** No connection; capacity for one more. */
     static final int EMPTY = 0;
@@ -204,4 +204,15 @@ public final class Entry<T> {
     public String toString() {
         return "Entry[" + index + ", state=" + state(stamp()) + "]";
     }
+}
+
+/**
+ * The padding before an entry's fields. The pool allocates its entries one after the other, so without it two
+ * neighbours share a cache line, and two threads that each keep to their own slot would still slow each other down
+ * (their CAS on one stamp invalidates the line the other's stamp sits on). 128 bytes, because x86 processors fetch
+ * cache lines in pairs.
+ */
+abstract class EntryPadding {
+    @SuppressWarnings("unused")
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
 }
