@@ -219,25 +219,35 @@ public final class PoolEngine<T, P> {
      * @throws PoolException when no connection can be had
      */
     public PooledConnection<T> acquire(long timeoutNanos) {
-        // The fast path, kept small so that it inlines: nobody waits, an idle connection checked or used lately.
+        // The fast path, kept small so that it inlines (and with it the handle, which then need not be allocated): an
+        // idle connection checked or used lately, taken while nobody waits or, while others wait, in this thread's
+        // turn.
         long start = now();
         Entry<T> entry = null;
-        if (waiters.isEmpty() && !closed) {
-            entry = claimIdle();
-            if (entry != null && isFresh(entry, start)) {
-                return lend(entry, entry.stamp(), start, start, leaks.captureBorrower());
-            }
+        if (!closed) {
+            entry = waiters.isEmpty() ? claimIdle() : claimInTurn();
         }
-        return acquireSlowly(entry, start, timeoutNanos);
+        long stamp;
+        if (entry != null && isFresh(entry, start)) {
+            stamp = lendOwned(entry, entry.stamp(), start, start, leaks.captureBorrower());
+        } else {
+            entry = acquireSlowly(entry, start, timeoutNanos);
+            stamp = entry.stamp(); // only the borrower moves a lent slot's stamp
+        }
+        // One place makes the handle for both paths: where a caller does not keep it, the JIT then need not allocate it
+        // (two would meet in one variable, which escape analysis gives up on).
+        return leases.lease(entry, stamp);
     }
 
     /**
-     * Borrows on the slow path: checks the connection claimed on the fast path, if any, then takes another idle one
-     * (any while nobody waits, else only one in this caller's own turn), then queues.
+     * Borrows on the slow path: checks the connection claimed on the fast path, if any, and while the ones it takes
+     * are closed instead takes another idle one (any while nobody waits, else only one in this caller's own turn);
+     * then queues.
      *
      * @param claimed an idle connection this caller claimed and still has to check, or {@code null}
+     * @return the slot, lent to this caller
      */
-    private PooledConnection<T> acquireSlowly(Entry<T> claimed, long start, long timeoutNanos) {
+    private Entry<T> acquireSlowly(Entry<T> claimed, long start, long timeoutNanos) {
         if (closed) {
             if (claimed != null) {
                 putBack(claimed); // closes it: close() may have passed this slot already
@@ -245,10 +255,7 @@ public final class PoolEngine<T, P> {
             throw closedException();
         }
         long realStart = 0; // waiting is in real time: read it only once there may be a wait (a check, the queue)
-        Entry<T> entry = claimed;
-        if (entry == null) {
-            entry = waiters.isEmpty() ? claimIdle() : claimInTurn();
-        }
+        Entry<T> entry = claimed; // null: the fast path found none to take
         while (entry != null) {
             long stamp = entry.stamp();
             int check = FRESH;
@@ -256,11 +263,9 @@ public final class PoolEngine<T, P> {
                 realStart = realStart != 0 ? realStart : System.nanoTime();
                 check = checkBeforeLending(entry, start, saturatedAdd(realStart, timeoutNanos));
             }
-            if (check == FRESH) {
-                return lend(entry, stamp, start, start, leaks.captureBorrower());
-            }
-            if (check == VALID) {
-                return lend(entry, stamp, start, ticker.nanoTime(), leaks.captureBorrower());
+            if (check == FRESH || check == VALID) {
+                lendOwned(entry, stamp, start, check == FRESH ? start : ticker.nanoTime(), leaks.captureBorrower());
+                return entry;
             }
             if (check == INTERRUPTED) {
                 throw interruptedException(null);
@@ -360,7 +365,7 @@ public final class PoolEngine<T, P> {
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
      * {@link #claimForOldest}).
      */
-    private PooledConnection<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
+    private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         for (; ; ) {
             if (waiter.future.isDone()) {
                 return resultOf(waiter);
@@ -380,16 +385,17 @@ public final class PoolEngine<T, P> {
             if (Thread.interrupted()) {
                 PoolTimeoutException interrupted = interruptedException(null);
                 if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
-                    waiter.future.join().close(); // served in the same instant: give it back
+                    Entry<T> served = waiter.served; // served in the same instant: give it back
+                    release(served, served.stamp());
                 }
                 throw interrupted;
             }
             if (waiter.looks && !waiter.future.isDone() && waiters.peek() == waiter) {
                 // Close to its deadline, the oldest waiter does not wait for anyone's turn to end.
                 boolean urgent = deadline - System.nanoTime() < TURN_NANOS + OLDEST_LOOKS_EVERY_NANOS;
-                PooledConnection<T> lease = takeIdleAsOldest(waiter, deadline, urgent);
-                if (lease != null) {
-                    return lease;
+                Entry<T> taken = takeIdleAsOldest(waiter, deadline, urgent);
+                if (taken != null) {
+                    return taken;
                 }
             }
         }
@@ -400,9 +406,9 @@ public final class PoolEngine<T, P> {
      * its own future (which no hand-over can then complete; a hand-over that came first wins, and the connection goes
      * on to the next waiter).
      *
-     * @return the lease, or {@code null} when there was none to take
+     * @return the slot, lent to this waiter, or {@code null} when there was none to take
      */
-    private PooledConnection<T> takeIdleAsOldest(Waiter<T> waiter, long deadline, boolean urgent) {
+    private Entry<T> takeIdleAsOldest(Waiter<T> waiter, long deadline, boolean urgent) {
         Entry<T> entry;
         while ((entry = claimForOldest(waiter, urgent)) != null) {
             long stamp = entry.stamp();
@@ -412,7 +418,8 @@ public final class PoolEngine<T, P> {
                 if (waiter.future.complete(null)) {
                     waiters.remove(waiter);
                     startTurn(entry, waiter);
-                    return lend(entry, stamp, waiter.startNanos, ticker.nanoTime(), waiter.borrower);
+                    lendOwned(entry, stamp, waiter.startNanos, ticker.nanoTime(), waiter.borrower);
+                    return entry;
                 }
                 handOff(entry); // served meanwhile: this one goes on to the next waiter
                 return null;
@@ -469,9 +476,11 @@ public final class PoolEngine<T, P> {
                 cause != null ? cause : new InterruptedException());
     }
 
-    private PooledConnection<T> resultOf(Waiter<T> waiter) {
+    /** The slot handed to a synchronous waiter whose future has completed, or the failure that completed it. */
+    private Entry<T> resultOf(Waiter<T> waiter) {
         try {
-            return waiter.future.join();
+            waiter.future.join();
+            return waiter.served;
         } catch (RuntimeException e) {
             throw rethrown(e.getCause() != null ? e.getCause() : e);
         }
@@ -630,8 +639,17 @@ public final class PoolEngine<T, P> {
         }
     }
 
-    /** Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise. */
+    /** Lends an owned slot and makes the borrower's handle (see {@link #lendOwned}). */
     private PooledConnection<T> lend(Entry<T> entry, long stamp, long start, long now, Throwable borrower) {
+        return leases.lease(entry, lendOwned(entry, stamp, start, now, borrower));
+    }
+
+    /**
+     * Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise.
+     *
+     * @return the stamp of the lease
+     */
+    private long lendOwned(Entry<T> entry, long stamp, long start, long now, Throwable borrower) {
         long leased = stamp;
         entry.leasedAt = now;
         if (Entry.state(stamp) != Entry.LEASED) {
@@ -644,7 +662,7 @@ public final class PoolEngine<T, P> {
         if (log.isTraceEnabled()) {
             log.trace("{}: lent connection {} ({})", name, entry.index, entry.connection);
         }
-        return leases.lease(entry, leased);
+        return leased;
     }
 
     /**
@@ -828,8 +846,8 @@ public final class PoolEngine<T, P> {
             entry.set(leased);
             // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
             listener.connectionAcquired(now - waiter.startNanos);
-            PooledConnection<T> lease = leases.lease(entry, leased);
             if (waiter.async) {
+                PooledConnection<T> lease = leases.lease(entry, leased);
                 // Completing runs the caller's own callbacks: never on this thread (a returning caller, possibly
                 // inside another callback). If the caller gives up meanwhile, the lease comes back like any other.
                 housekeeper.executeOrRun(() -> {
@@ -839,7 +857,8 @@ public final class PoolEngine<T, P> {
                 });
                 return;
             }
-            if (waiter.future.complete(lease)) {
+            waiter.served = entry; // read by the waiter only once its future completed (see Waiter#served)
+            if (waiter.future.complete(null)) {
                 if (log.isTraceEnabled()) {
                     log.trace("{}: handed connection {} to a waiting caller", name, entry.index);
                 }

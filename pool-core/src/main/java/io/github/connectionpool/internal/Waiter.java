@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * A caller waiting for a connection, synchronous or asynchronous alike: whoever serves it completes its future.
  *
  * <p>The future is the single point of agreement between the server and the waiter: a hand-over counts only when
- * {@code future.complete(lease)} succeeds; a waiter that timed out, was cancelled or interrupted has completed the
+ * {@code future.complete(...)} succeeds; a waiter that timed out, was cancelled or interrupted has completed the
  * future itself first, so the hand-over fails and the connection goes to the next waiter instead of being lost.
  *
  * <p>A synchronous waiter parks its own thread rather than blocking in {@code future.get()}: as the oldest waiter it
@@ -22,7 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Waiter<T> {
 
-    /** Completed with the lease, or with the {@code PoolException} that ends the wait. */
+    /**
+     * Completed with the lease (an asynchronous waiter's), with {@code null} (a synchronous waiter's, which finds its
+     * connection in {@link #served}), or with the {@code PoolException} that ends the wait.
+     */
     public final CompletableFuture<PooledConnection<T>> future = new CompletableFuture<>();
     /** Ticker time when the caller started to borrow. */
     final long startNanos;
@@ -45,6 +48,13 @@ public final class Waiter<T> {
     Entry<T> turnCandidate;
 
     long turnCandidateStamp;
+
+    /**
+     * The slot handed to a synchronous waiter: written by the one server that polled the waiter from the queue, before
+     * it completes the future; read by the waiter after the future completed normally (the completion orders the two).
+     * The waiter makes its handle itself, where it may not need to be allocated.
+     */
+    Entry<T> served;
 
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;
