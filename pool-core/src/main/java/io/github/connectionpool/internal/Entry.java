@@ -13,12 +13,17 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Ownership: whoever moves the stamp out of {@link #IDLE} or {@link #EMPTY} with a successful CAS owns the slot and
  * may read and write its plain fields until it publishes them with the next stamp write. The other threads only read
- * the stamp (and, for leak detection, {@link #leasedAt} and {@link #borrower} of a lent slot, checked against the stamp
+ * the stamp (and, for leak detection, {@code leasedAt} and {@code borrower} of a lent slot, checked against the stamp
  * afterwards; and, as hints before a CAS, the turn fields of an idle slot).
+ *
+ * <p>Layout: the fields that change sit between two paddings, {@code EntryPadding} before them and the padding fields
+ * of this class after them, so that no other slot's, nor any other object's, fields share their cache lines. Threads
+ * that each keep to their own slot would otherwise still slow each other down: a CAS on one stamp invalidates the line
+ * that a neighbour's fields sit on.
  *
  * @param <T> the connection type
  */
-public final class Entry<T> extends EntryPadding {
+public final class Entry<T> extends EntryFields<T> {
 
     /** No connection; capacity for one more. */
     static final int EMPTY = 0;
@@ -33,47 +38,8 @@ public final class Entry<T> extends EntryPadding {
 
     private static final int STATE_BITS = 3;
     private static final long STATE_MASK = (1L << STATE_BITS) - 1;
-    private static final VarHandle STAMP;
-
-    static {
-        try {
-            STAMP = MethodHandles.lookup().findVarHandle(Entry.class, "stamp", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @SuppressWarnings("unused") // accessed through STAMP
-    private volatile long stamp;
-
-    /** The connection; set while the slot is owned, {@code null} when {@link #EMPTY}. */
-    T connection;
-    /** Ticker time of the creation. */
-    long createdAt;
-    /** How long the connection may live, jitter applied ({@code Long.MAX_VALUE} for forever). */
-    long lifetime = Long.MAX_VALUE;
-    /** Ticker time of the last return (or of the creation): the start of the idle time. */
-    long lastUsed;
-    /** Ticker time of the last return or validation: the start of the validation bypass window. */
-    long lastChecked;
-    /** Ticker time of the current lease. */
-    long leasedAt;
-    /** Where the current lease was borrowed, when leak detection is on; otherwise {@code null}. */
-    Throwable borrower;
-    /**
-     * The id of the thread whose turn this connection is in, or 0: a caller served from the queue may borrow it again
-     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner (and,
-     * harmlessly, cleared by a stale second close), published with the stamp like the other plain fields.
-     */
-    long turnHolder;
-    /** Real time ({@link System#nanoTime()}) when the turn ends. */
-    long turnEnds;
-    /** How many times the turn's holder borrowed the connection again in this turn. */
-    int turnUses;
-    /** For how many more turns the first return of a turn is not kept (it was kept in vain lately). */
-    int keepBackoff;
-    /** The stamp of the lease that leak detection has reported, so that it reports each lease once. */
-    volatile long leakReportedFor = -1;
+    @SuppressWarnings("unused") // padding: keeps the fields above off the cache lines of whatever follows this slot
+    private long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
 
     /** The pool the slot belongs to: a borrower's handle reaches the pool through it. */
     public final PoolEngine<T, ?> engine;
@@ -206,13 +172,61 @@ public final class Entry<T> extends EntryPadding {
     }
 }
 
-/**
- * The padding before an entry's fields. The pool allocates its entries one after the other, so without it two
- * neighbours share a cache line, and two threads that each keep to their own slot would still slow each other down
- * (their CAS on one stamp invalidates the line the other's stamp sits on). 128 bytes, because x86 processors fetch
- * cache lines in pairs.
- */
+/** The padding before an entry's fields (see {@link Entry}): 132 bytes, as x86 processors fetch cache lines in pairs. */
 abstract class EntryPadding {
+    @SuppressWarnings("unused") // the int fills the gap after the object header, which a subclass field would take
+    private int p00;
+
     @SuppressWarnings("unused")
     private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
+}
+
+/**
+ * The fields of an entry that change, between its two paddings (see {@link Entry}).
+ *
+ * @param <T> the connection type
+ */
+abstract class EntryFields<T> extends EntryPadding {
+
+    static final VarHandle STAMP;
+
+    static {
+        try {
+            STAMP = MethodHandles.lookup().findVarHandle(EntryFields.class, "stamp", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through STAMP
+    private volatile long stamp;
+
+    /** The connection; set while the slot is owned, {@code null} when {@link #EMPTY}. */
+    T connection;
+    /** Ticker time of the creation. */
+    long createdAt;
+    /** How long the connection may live, jitter applied ({@code Long.MAX_VALUE} for forever). */
+    long lifetime = Long.MAX_VALUE;
+    /** Ticker time of the last return (or of the creation): the start of the idle time. */
+    long lastUsed;
+    /** Ticker time of the last return or validation: the start of the validation bypass window. */
+    long lastChecked;
+    /** Ticker time of the current lease. */
+    long leasedAt;
+    /** Where the current lease was borrowed, when leak detection is on; otherwise {@code null}. */
+    Throwable borrower;
+    /**
+     * The id of the thread whose turn this connection is in, or 0: a caller served from the queue may borrow it again
+     * while others wait, until {@link #turnEnds} (see {@code PoolEngine}). Written by the slot's owner (and,
+     * harmlessly, cleared by a stale second close), published with the stamp like the other plain fields.
+     */
+    long turnHolder;
+    /** Real time ({@link System#nanoTime()}) when the turn ends. */
+    long turnEnds;
+    /** How many times the turn's holder borrowed the connection again in this turn. */
+    int turnUses;
+    /** For how many more turns the first return of a turn is not kept (it was kept in vain lately). */
+    int keepBackoff;
+    /** The stamp of the lease that leak detection has reported, so that it reports each lease once. */
+    volatile long leakReportedFor = -1;
 }

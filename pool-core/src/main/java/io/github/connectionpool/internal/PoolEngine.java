@@ -645,7 +645,8 @@ public final class PoolEngine<T, P> {
     }
 
     /**
-     * Lends an owned slot: the stamp is already {@code LEASED} on the fast path, {@code RESERVED} otherwise.
+     * Lends an owned slot: its stamp is already {@code LEASED} when it was claimed without leak detection (see
+     * {@link #claim}), {@code RESERVED} otherwise.
      *
      * @return the stamp of the lease
      */
@@ -864,7 +865,8 @@ public final class PoolEngine<T, P> {
                 }
                 return;
             }
-            entry.set(Entry.with(leased, Entry.RESERVED)); // that waiter gave up; nobody saw the lease
+            waiter.served = null;
+            entry.set(Entry.with(leased, Entry.RESERVED)); // that waiter gave up or served itself; nobody saw the lease
         }
     }
 

@@ -51,7 +51,8 @@ public final class Waiter<T> {
 
     /**
      * The slot handed to a synchronous waiter: written by the one server that polled the waiter from the queue, before
-     * it completes the future; read by the waiter after the future completed normally (the completion orders the two).
+     * it completes the future; read by the waiter only after that completion succeeded (which orders the two), never
+     * after the waiter completed its own future (a server that failed to complete it may have written it meanwhile).
      * The waiter makes its handle itself, where it may not need to be allocated.
      */
     Entry<T> served;
