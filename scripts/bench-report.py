@@ -288,8 +288,12 @@ def markdown(rounds, env):
     notes = []
     for section, why in env.get("skipped", {}).items():
         notes.append(f"- {section} skipped: {why}")
+    # The same cell fails once per section that runs it (throughput, then sample time): one line, with the count.
+    seen = {}
     for _, line in sorted(env.get("incomplete", {}).items(), key=lambda kv: int(kv[0])):
-        notes.append(f"- did not complete: {line}")
+        seen[line] = seen.get(line, 0) + 1
+    for line, times in seen.items():
+        notes.append(f"- did not complete: {line}" + (f" (in {times} sections)" if times > 1 else ""))
     if notes:
         out.append("Notes:")
         out.append("")
