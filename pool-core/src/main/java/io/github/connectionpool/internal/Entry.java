@@ -201,7 +201,7 @@ abstract class EntryFields<T> extends EntryPadding {
     @SuppressWarnings("unused") // accessed through STAMP
     private volatile long stamp;
 
-    /** The connection; set while the slot is owned, {@code null} when {@link #EMPTY}. */
+    /** The connection; set while the slot is owned, {@code null} when {@link Entry#EMPTY}. */
     T connection;
     /** Ticker time of the creation. */
     long createdAt;
