@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS} (the waiters'
  *       own looks read the system clock).
  *   <li>A connection kept for a caller that does not come back is not lost to the queue: the oldest waiter wakes
- *       every {@link #OLDEST_LOOKS_EVERY_NANOS} and takes an idle connection outside any turn, or one it finds idle
- *       and untouched twice in a row, or any when its own deadline is near. A connection kept in vain keeps no first
- *       return for its next {@link #KEEP_BACKOFF_TURNS} turns, so callers that borrow once and leave do not pay
- *       for it every time.
+ *       every {@link #OLDEST_LOOKS_EVERY_NANOS} while turns run (less often while none does) and takes an idle
+ *       connection outside any turn, or one it finds idle and untouched twice in a row, or any when its own deadline
+ *       is near. A connection kept in vain keeps no first return for its next {@link #KEEP_BACKOFF_TURNS} turns, so
+ *       callers that borrow once and leave do not pay for it every time.
  *   <li>Only waiting platform threads look ({@link Waiter#looks}): an asynchronous waiter has no thread, and a virtual
  *       thread's timed wake-ups cost too much, so virtual threads get no turns. While a waiter that does not look is
  *       the oldest, returns go to it directly (and a leaving
@@ -94,8 +94,15 @@ public final class PoolEngine<T, P> {
      */
     static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** How often the oldest waiter looks for a connection left idle in a turn or after one. */
+    /** How often the oldest waiter looks for a connection left idle in a turn or after one, while turns run. */
     static final long OLDEST_LOOKS_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    /**
+     * The longest pause between two looks of the oldest waiter: reached, doubling from
+     * {@link #OLDEST_LOOKS_EVERY_NANOS}, while no connection is in anyone's turn (such as while the server is down and
+     * callers wait for a connection that cannot be made), so that waiting costs next to no CPU.
+     */
+    static final long OLDEST_LOOKS_AT_MOST_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /** After a turn whose first return was kept in vain, how many turns of that connection keep none. */
     static final int KEEP_BACKOFF_TURNS = 8;
@@ -363,7 +370,8 @@ public final class PoolEngine<T, P> {
     /**
      * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
-     * {@link #claimForOldest}).
+     * {@link #claimForOldest}); less and less often, up to {@link #OLDEST_LOOKS_AT_MOST_EVERY_NANOS}, while it finds
+     * no connection in anyone's turn, and at once again when a turn starts (see {@link #startTurn}).
      */
     private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         for (; ; ) {
@@ -381,7 +389,7 @@ public final class PoolEngine<T, P> {
                 return resultOf(waiter); // served in the same instant: take it
             }
             boolean looking = waiter.looks && waiters.peek() == waiter;
-            LockSupport.parkNanos(this, looking ? Math.min(remaining, OLDEST_LOOKS_EVERY_NANOS) : remaining);
+            LockSupport.parkNanos(this, looking ? Math.min(remaining, waiter.lookPause) : remaining);
             if (Thread.interrupted()) {
                 PoolTimeoutException interrupted = interruptedException(null);
                 if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
@@ -442,8 +450,10 @@ public final class PoolEngine<T, P> {
         Entry<T> seen = waiter.turnCandidate;
         long seenStamp = waiter.turnCandidateStamp;
         waiter.turnCandidate = null;
+        boolean turns = false;
         for (Entry<T> entry : slots) {
             long current = entry.stamp();
+            turns |= entry.inTurn(now);
             if (Entry.state(current) != Entry.IDLE) {
                 continue;
             }
@@ -457,6 +467,12 @@ public final class PoolEngine<T, P> {
                 waiter.turnCandidateStamp = current;
             }
         }
+        // While this waiter is the oldest, every hand-over goes to it, so no turn but its own can start: once none
+        // runs, none will until it leaves, and it may look less often. (A turn its holder still sees running on the
+        // lagging turn clock is over in real time, so this waiter takes the connection, or moves the clock, on its
+        // next look.)
+        waiter.lookPause =
+                turns ? OLDEST_LOOKS_EVERY_NANOS : Math.min(2 * waiter.lookPause, OLDEST_LOOKS_AT_MOST_EVERY_NANOS);
         return null;
     }
 

@@ -50,6 +50,12 @@ public final class Waiter<T> {
     long turnCandidateStamp;
 
     /**
+     * As the oldest waiter: how long it parks before it looks again (see {@code PoolEngine.await}). Read and written by
+     * the waiter's own thread.
+     */
+    long lookPause = PoolEngine.OLDEST_LOOKS_EVERY_NANOS;
+
+    /**
      * The slot handed to a synchronous waiter: written by the one server that polled the waiter from the queue, before
      * it completes the future; read by the waiter only after that completion succeeded (which orders the two), never
      * after the waiter completed its own future (a server that failed to complete it may have written it meanwhile).
