@@ -371,7 +371,7 @@ public final class PoolEngine<T, P> {
      * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
      * {@link #claimForOldest}); less and less often, up to {@link #OLDEST_LOOKS_AT_MOST_EVERY_NANOS}, while it finds
-     * no connection in anyone's turn, and at once again when a turn starts (see {@link #startTurn}).
+     * no connection in anyone's turn.
      */
     private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         for (; ; ) {
