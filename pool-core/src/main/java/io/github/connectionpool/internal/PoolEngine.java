@@ -371,7 +371,7 @@ public final class PoolEngine<T, P> {
      * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
      * {@link #claimForOldest}); less and less often, up to {@link #OLDEST_LOOKS_AT_MOST_EVERY_NANOS}, while it finds
-     * no connection in anyone's turn.
+     * no connection in anyone's turn, and at once when a turn starts (see {@link #startTurn}).
      */
     private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         for (; ; ) {
@@ -467,10 +467,12 @@ public final class PoolEngine<T, P> {
                 waiter.turnCandidateStamp = current;
             }
         }
-        // While this waiter is the oldest, every hand-over goes to it, so no turn but its own can start: once none
-        // runs, none will until it leaves, and it may look less often. (A turn its holder still sees running on the
-        // lagging turn clock is over in real time, so this waiter takes the connection, or moves the clock, on its
-        // next look.)
+        // While this waiter is the oldest, every hand-over goes to it, so once no turn runs, none will until it
+        // leaves, and it may look less often. One exception: the server of the waiter before it starts that waiter's
+        // turn after taking it out of the queue, so possibly after this waiter looked; startTurn wakes this waiter
+        // then, and at worst (reading the pause it had before this look) leaves it one doubled pause. (A turn its
+        // holder still sees running on the lagging turn clock is over in real time: this waiter takes the
+        // connection, or moves the clock, on its next look.)
         waiter.lookPause =
                 turns ? OLDEST_LOOKS_EVERY_NANOS : Math.min(2 * waiter.lookPause, OLDEST_LOOKS_AT_MOST_EVERY_NANOS);
         return null;
@@ -650,6 +652,12 @@ public final class PoolEngine<T, P> {
                 entry.keepBackoff--;
             }
             turnSlots[(int) id & turnSlotMask] = entry.index; // a racy hint, checked against turnHolder
+            Waiter<T> oldest = waiters.peek();
+            if (oldest != null && oldest.lookPause > OLDEST_LOOKS_EVERY_NANOS) {
+                // It became the oldest before this turn started and may have backed off its looks (see
+                // claimForOldest): it must look at this turn as often as at any other.
+                oldest.wake();
+            }
         } else {
             entry.turnHolder = 0;
         }

@@ -50,10 +50,10 @@ public final class Waiter<T> {
     long turnCandidateStamp;
 
     /**
-     * As the oldest waiter: how long it parks before it looks again (see {@code PoolEngine.await}). Read and written by
-     * the waiter's own thread.
+     * As the oldest waiter: how long it parks before it looks again (see {@code PoolEngine.await}). Written by the
+     * waiter's own thread; read also by a caller starting a turn, which wakes a waiter that backed off.
      */
-    long lookPause = PoolEngine.OLDEST_LOOKS_EVERY_NANOS;
+    volatile long lookPause = PoolEngine.OLDEST_LOOKS_EVERY_NANOS;
 
     /**
      * The slot handed to a synchronous waiter: written by the one server that polled the waiter from the queue, before
