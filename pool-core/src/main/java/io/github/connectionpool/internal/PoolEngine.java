@@ -68,6 +68,10 @@ import org.slf4j.LoggerFactory;
  * each new oldest waiter, and the oldest never parks for longer than a look). A hand-over counts only when it completes
  * the waiter's future, which a waiter that gave up has completed itself.
  *
+ * <p><b>Waiting.</b> A waiter parks its thread and is unparked by whoever serves it, except the oldest platform-thread
+ * waiter, which yields its core instead for its first {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest: it is the one
+ * the next hand-over goes to, and finding it running spares both sides a wake-up through the scheduler.
+ *
  * <p><b>No lock across user code.</b> The only lock is the waiter queue's; the creator, validator, closer, resetter
  * and listener run outside it.
  *
@@ -103,6 +107,15 @@ public final class PoolEngine<T, P> {
      * callers wait for a connection that cannot be made), so that waiting costs next to no CPU.
      */
     static final long OLDEST_LOOKS_AT_MOST_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /**
+     * For how long, after it became the oldest, the oldest waiter yields its core ({@link Thread#yield()}) instead of
+     * parking. A hand-over then finds it running and needs no wake-up: waking a parked thread is a system call for the
+     * returner and a trip through the scheduler for the waiter, and when callers do I/O with their connections (a
+     * database query) those trips are where the time went. Only one waiter yields at a time, and for a bounded time,
+     * so that a long wait (a server that is down) still costs next to no CPU.
+     */
+    static final long OLDEST_YIELDS_FOR_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** After a turn whose first return was kept in vain, how many turns of that connection keep none. */
     static final int KEEP_BACKOFF_TURNS = 8;
@@ -371,9 +384,12 @@ public final class PoolEngine<T, P> {
      * Parks until the waiter is served, its time is up or its thread is interrupted. The oldest waiter also wakes
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
      * {@link #claimForOldest}); less and less often, up to {@link #OLDEST_LOOKS_AT_MOST_EVERY_NANOS}, while it finds
-     * no connection in anyone's turn, and at once when a turn starts (see {@link #startTurn}).
+     * no connection in anyone's turn, and at once when a turn starts (see {@link #startTurn}). For its first
+     * {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest, it yields instead of parking, and looks at the same pace.
      */
     private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
+        long yieldsUntil = 0; // set when this waiter first finds itself the oldest
+        long nextLook = 0;
         for (; ; ) {
             if (waiter.future.isDone()) {
                 return resultOf(waiter);
@@ -389,7 +405,16 @@ public final class PoolEngine<T, P> {
                 return resultOf(waiter); // served in the same instant: take it
             }
             boolean looking = waiter.looks && waiters.peek() == waiter;
-            LockSupport.parkNanos(this, looking ? Math.min(remaining, waiter.lookPause) : remaining);
+            if (looking && yieldsUntil == 0) {
+                yieldsUntil = (now + OLDEST_YIELDS_FOR_NANOS) | 1; // never 0 again
+                nextLook = now + waiter.lookPause;
+            }
+            boolean yielding = looking && now - yieldsUntil < 0;
+            if (yielding) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(this, looking ? Math.min(remaining, waiter.lookPause) : remaining);
+            }
             if (Thread.interrupted()) {
                 PoolTimeoutException interrupted = interruptedException(null);
                 if (!giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
@@ -398,9 +423,14 @@ public final class PoolEngine<T, P> {
                 }
                 throw interrupted;
             }
+            long woke = System.nanoTime();
+            if (yielding && woke - nextLook < 0 && woke - deadline < 0) {
+                continue; // looks keep their pace while yielding: the second look at a turn is what ends it
+            }
             if (waiter.looks && !waiter.future.isDone() && waiters.peek() == waiter) {
+                nextLook = woke + waiter.lookPause;
                 // Close to its deadline, the oldest waiter does not wait for anyone's turn to end.
-                boolean urgent = deadline - System.nanoTime() < TURN_NANOS + OLDEST_LOOKS_EVERY_NANOS;
+                boolean urgent = deadline - woke < TURN_NANOS + OLDEST_LOOKS_EVERY_NANOS;
                 Entry<T> taken = takeIdleAsOldest(waiter, deadline, urgent);
                 if (taken != null) {
                     return taken;
