@@ -425,7 +425,9 @@ public final class PoolEngine<T, P> {
             }
             long woke = System.nanoTime();
             if (yielding && woke - nextLook < 0 && woke - deadline < 0) {
-                continue; // looks keep their pace while yielding: the second look at a turn is what ends it
+                // Looks keep their pace while yielding: looking at every yield would find a connection kept in a turn
+                // idle twice within microseconds and take it from its holder (see claimForOldest).
+                continue;
             }
             if (waiter.looks && !waiter.future.isDone() && waiters.peek() == waiter) {
                 nextLook = woke + waiter.lookPause;
