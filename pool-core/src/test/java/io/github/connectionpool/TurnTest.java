@@ -211,6 +211,45 @@ class TurnTest {
         callers.awaitAll();
     }
 
+    @Test
+    void callersThatTimeOutOneAfterAnotherWhileNothingComesBackDoNotKeepACoreBusy() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assumeThat(threads.isCurrentThreadCpuTimeSupported())
+                .as("this JVM measures a thread's CPU time")
+                .isTrue();
+        try (ConnectionPool<TestConnection, String> stalled = ConnectionPool.builder(
+                                "params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
+                        .name("turns-stalled")
+                        .maxSize(1)
+                        .cleanup(CleanupConfig.disabled())
+                        .build();
+                PooledConnection<TestConnection> held = stalled.getConnection()) {
+            assertThat(held.get().isClosed()).isFalse();
+            // Each caller is the oldest waiter as soon as it queues, and gives up after 5 ms, as while a server stalls
+            // with every connection held: yielding each one's first millisecond would keep a core busy 20% of the time.
+            CompletableFuture<Long> cpuNanos = new CompletableFuture<>();
+            callers.start("impatient", () -> {
+                long before = 0;
+                for (int i = 0; i < 120; i++) {
+                    if (i == 20) { // the first waits load and prepare the code; only the others are measured
+                        before = threads.getCurrentThreadCpuTime();
+                    }
+                    try (PooledConnection<TestConnection> lent = stalled.getConnection(Duration.ofMillis(5))) {
+                        cpuNanos.completeExceptionally(new AssertionError("lent " + lent.get() + " while it was held"));
+                        return;
+                    } catch (PoolTimeoutException expected) {
+                        // next caller
+                    }
+                }
+                cpuNanos.complete(threads.getCurrentThreadCpuTime() - before);
+            });
+            // 100 waits of 5 ms: yielding the first millisecond of each costs 100 ms of CPU; yielding only until the
+            // first look finds no turn running, 200 µs of each.
+            assertThat(cpuNanos.get(20, TimeUnit.SECONDS)).isLessThan(TimeUnit.MILLISECONDS.toNanos(60));
+        }
+        callers.awaitAll();
+    }
+
     /** Holds a connection for a while, working (so that the holder stays on its core, as a busy caller does). */
     private static void busyFor(PooledConnection<TestConnection> lease, long nanos) {
         long end = System.nanoTime() + nanos;

@@ -112,8 +112,8 @@ public final class PoolEngine<T, P> {
      * For how long, after it became the oldest, the oldest waiter yields its core ({@link Thread#yield()}) instead of
      * parking. A hand-over then finds it running and needs no wake-up: waking a parked thread is a system call for the
      * returner and a trip through the scheduler for the waiter, and when callers do I/O with their connections (a
-     * database query) those trips are where the time went. Only one waiter yields at a time, and for a bounded time,
-     * so that a long wait (a server that is down) still costs next to no CPU.
+     * database query) those trips are where the time went. Only one waiter yields at a time, for a bounded time, and
+     * only while its looks find turns running, so that waiting for a server that is down costs next to no CPU.
      */
     static final long OLDEST_YIELDS_FOR_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -385,7 +385,8 @@ public final class PoolEngine<T, P> {
      * every {@link #OLDEST_LOOKS_EVERY_NANOS} to look for an idle connection it may take (see
      * {@link #claimForOldest}); less and less often, up to {@link #OLDEST_LOOKS_AT_MOST_EVERY_NANOS}, while it finds
      * no connection in anyone's turn, and at once when a turn starts (see {@link #startTurn}). For its first
-     * {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest, it yields instead of parking, and looks at the same pace.
+     * {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest, it yields instead of parking while its looks find turns running,
+     * and looks at the same pace.
      */
     private Entry<T> await(Waiter<T> waiter, long deadline, long timeoutNanos) {
         long yieldsUntil = 0; // set when this waiter first finds itself the oldest
@@ -409,7 +410,9 @@ public final class PoolEngine<T, P> {
                 yieldsUntil = (now + OLDEST_YIELDS_FOR_NANOS) | 1; // never 0 again
                 nextLook = now + waiter.lookPause;
             }
-            boolean yielding = looking && now - yieldsUntil < 0;
+            // Only while turns run (its looks have not backed off): with every connection held outside any turn, as
+            // when the server stalls, yielding would only burn a core for each new oldest waiter.
+            boolean yielding = looking && now - yieldsUntil < 0 && waiter.lookPause == OLDEST_LOOKS_EVERY_NANOS;
             if (yielding) {
                 Thread.yield();
             } else {
