@@ -170,17 +170,8 @@ class TurnTest {
 
     @Test
     void theOldestWaiterWakesRarelyWhileNoTurnRuns() throws Exception {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        assumeThat(threads.isCurrentThreadCpuTimeSupported())
-                .as("this JVM measures a thread's CPU time")
-                .isTrue();
-        try (ConnectionPool<TestConnection, String> busy = ConnectionPool.builder(
-                                "params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
-                        .name("turns-none")
-                        .maxSize(1)
-                        .acquireTimeout(Duration.ofSeconds(1))
-                        .cleanup(CleanupConfig.disabled())
-                        .build();
+        ThreadMXBean threads = threadCpuClock();
+        try (ConnectionPool<TestConnection, String> busy = oneConnectionPool("turns-none");
                 PooledConnection<TestConnection> held = busy.getConnection()) {
             assertThat(held.get().isClosed()).isFalse();
             // The oldest waiter looks for connections kept in turns; with the only connection held outside any turn
@@ -213,16 +204,8 @@ class TurnTest {
 
     @Test
     void callersThatTimeOutOneAfterAnotherWhileNothingComesBackDoNotKeepACoreBusy() throws Exception {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        assumeThat(threads.isCurrentThreadCpuTimeSupported())
-                .as("this JVM measures a thread's CPU time")
-                .isTrue();
-        try (ConnectionPool<TestConnection, String> stalled = ConnectionPool.builder(
-                                "params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
-                        .name("turns-stalled")
-                        .maxSize(1)
-                        .cleanup(CleanupConfig.disabled())
-                        .build();
+        ThreadMXBean threads = threadCpuClock();
+        try (ConnectionPool<TestConnection, String> stalled = oneConnectionPool("turns-stalled");
                 PooledConnection<TestConnection> held = stalled.getConnection()) {
             assertThat(held.get().isClosed()).isFalse();
             // Each caller is the oldest waiter as soon as it queues, and gives up after 5 ms, as while a server stalls
@@ -248,6 +231,25 @@ class TurnTest {
             assertThat(cpuNanos.get(20, TimeUnit.SECONDS)).isLessThan(TimeUnit.MILLISECONDS.toNanos(60));
         }
         callers.awaitAll();
+    }
+
+    /** The JVM's per-thread CPU clock; skips the test where this JVM does not measure a thread's CPU time. */
+    private static ThreadMXBean threadCpuClock() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assumeThat(threads.isCurrentThreadCpuTimeSupported())
+                .as("this JVM measures a thread's CPU time")
+                .isTrue();
+        return threads;
+    }
+
+    /** A pool of one connection, no cleanup, waits of at most 1 s unless a caller says otherwise. */
+    private static ConnectionPool<TestConnection, String> oneConnectionPool(String name) {
+        return ConnectionPool.builder("params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
+                .name(name)
+                .maxSize(1)
+                .acquireTimeout(Duration.ofSeconds(1))
+                .cleanup(CleanupConfig.disabled())
+                .build();
     }
 
     /** Holds a connection for a while, working (so that the holder stays on its core, as a busy caller does). */
