@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  * the waiter's future, which a waiter that gave up has completed itself.
  *
  * <p><b>Waiting.</b> A waiter parks its thread and is unparked by whoever serves it, except the oldest platform-thread
- * waiter, which yields its core instead for its first {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest: it is the one
- * the next hand-over goes to, and finding it running spares both sides a wake-up through the scheduler.
+ * waiter, which yields its core instead for its first {@link #OLDEST_YIELDS_FOR_NANOS} as the oldest, while turns run:
+ * it is the one the next hand-over goes to, and finding it running spares both sides a wake-up through the scheduler.
  *
  * <p><b>No lock across user code.</b> The only lock is the waiter queue's; the creator, validator, closer, resetter
  * and listener run outside it.
