@@ -4,24 +4,25 @@ import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Auto-configures a {@link TcpConnectionPool} from the {@code pool.*} properties, closed with the context, and a
- * scheduled task that runs its cleanup on Spring's task scheduler.
+ * {@code @Scheduled} task that runs its cleanup.
  *
  * <p>Off with {@code pool.enabled=false}; backs off entirely (pool and cleanup task) when the application defines its
- * own {@code TcpConnectionPool}. Runs before {@link TaskSchedulingAutoConfiguration} so that Boot's scheduler (tuned
- * with {@code spring.task.scheduling.*}) is the one that runs the cleanup.
+ * own {@code TcpConnectionPool}. The cleanup task does not enable scheduling for the application: when the application
+ * has not enabled it, {@link PoolCleanupScheduler} runs the one task on a scheduler of its own, built from Boot's
+ * {@code spring.task.scheduling.*} settings; when it has, the application's scheduling runs it.
  */
-@AutoConfiguration(before = TaskSchedulingAutoConfiguration.class)
+@AutoConfiguration
 @ConditionalOnBooleanProperty(name = "pool.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PoolProperties.class)
 public final class ConnectionPoolAutoConfiguration {
@@ -39,12 +40,23 @@ public final class ConnectionPoolAutoConfiguration {
 
         @Configuration(proxyBeanMethods = false)
         @ConditionalOnBooleanProperty(name = "pool.cleanup.enabled", matchIfMissing = true)
-        @EnableScheduling
         static class CleanupConfiguration {
 
             @Bean
             PoolCleanupTask poolCleanupTask(TcpConnectionPool connectionPool) {
                 return new PoolCleanupTask(connectionPool);
+            }
+
+            @Bean
+            PoolCleanupScheduler poolCleanupScheduler(
+                    PoolCleanupTask poolCleanupTask,
+                    ConfigurableListableBeanFactory beanFactory,
+                    ObjectProvider<ThreadPoolTaskSchedulerBuilder> schedulerBuilder) {
+                return new PoolCleanupScheduler(
+                        poolCleanupTask,
+                        beanFactory,
+                        schedulerBuilder.getIfAvailable(
+                                () -> new ThreadPoolTaskSchedulerBuilder().threadNamePrefix("pool-cleanup-")));
             }
         }
     }

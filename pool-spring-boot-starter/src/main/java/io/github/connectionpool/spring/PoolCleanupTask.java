@@ -5,11 +5,13 @@ import java.util.Objects;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Runs the pool's cleanup on Spring's task scheduler every {@code pool.cleanup.interval}, in place of the pool's own
- * cleanup thread.
+ * Runs the pool's cleanup on a Spring task scheduler every {@code pool.cleanup.interval}, in place of the pool's own
+ * cleanup thread: the application's scheduling runs this {@code @Scheduled} method when the application enables
+ * scheduling ({@code @EnableScheduling}), the starter's own scheduler otherwise, without enabling
+ * scheduling for the application's other beans.
  *
- * <p>Spring stops the scheduler before it destroys beans, so no run starts once the context is closing; a run that
- * would still reach a closed pool does nothing.
+ * <p>Either stops the task before beans are destroyed, so no run starts once the context is closing; a run that would
+ * still reach a closed pool does nothing.
  */
 public class PoolCleanupTask {
 

@@ -56,10 +56,8 @@ final class PoolPropertiesMapper {
         if (value == NO_SUCH_PROPERTY) {
             return new IllegalStateException("Invalid pool.* configuration: " + message, e);
         }
-        InvalidConfigurationPropertyValueException invalid =
-                new InvalidConfigurationPropertyValueException(property, value, property + ": " + message);
-        invalid.initCause(e);
-        return invalid;
+        // No cause: this exception's constructor fixes it (to none), and its message already carries the core's.
+        return new InvalidConfigurationPropertyValueException(property, value, property + ": " + message);
     }
 
     private static final Object NO_SUCH_PROPERTY = new Object();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.ScheduledAnnotationBeanPostProcessor;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 
 @Timeout(30)
 class ConnectionPoolAutoConfigurationTests {
@@ -183,6 +188,12 @@ class ConnectionPoolAutoConfigurationTests {
                     rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
             assertThat(invalid.getName()).isEqualTo("pool.max-size");
             assertThat(invalid.getValue()).isEqualTo(0);
+            assertThat(context.getStartupFailure())
+                    .as("the failure ends in the exception that names the property, and nothing hides it")
+                    .rootCause()
+                    .isSameAs(invalid)
+                    .hasMessageContaining("pool.max-size")
+                    .hasMessageContaining("maxSize must be");
         });
     }
 
@@ -246,23 +257,83 @@ class ConnectionPoolAutoConfigurationTests {
     }
 
     @Test
-    void closingTheContextClosesThePoolAndStopsTheScheduler() {
+    void closingTheContextClosesThePoolAndStopsTheCleanup() {
         runner.withPropertyValues("pool.cleanup.interval=20ms").run(context -> {
             TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
             PooledConnection<Socket> lease = pool.getConnection();
             Socket socket = lease.get();
             lease.close();
-            ThreadPoolTaskScheduler scheduler = context.getBean(ThreadPoolTaskScheduler.class);
-            assertThat(scheduler.getScheduledExecutor().isShutdown()).isFalse();
+            PoolCleanupScheduler cleanup = context.getBean(PoolCleanupScheduler.class);
+            assertThat(cleanup.isRunning()).isTrue();
+            assertThat(cleanup.getScheduledTasks()).singleElement().satisfies(this::isThePoolCleanup);
 
             context.close();
 
             assertThat(pool.isClosed()).isTrue();
             assertThat(socket.isClosed()).as("idle socket closed with the pool").isTrue();
-            assertThat(scheduler.getScheduledExecutor().isShutdown())
+            assertThat(cleanup.isRunning())
                     .as("no cleanup can run after the context is closed")
-                    .isTrue();
+                    .isFalse();
+            assertThat(cleanup.getScheduledTasks()).isEmpty();
         });
+    }
+
+    @Test
+    void theCleanupDoesNotRunTheApplicationsOwnScheduledMethods() {
+        runner.withUserConfiguration(OwnScheduledMethod.class)
+                .withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=20ms")
+                .run(context -> {
+                    TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+                    pool.getConnection().close();
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(
+                                    () -> assertThat(pool.stats().destroyed()).isEqualTo(1));
+
+                    assertThat(context.getBean(OwnScheduledMethod.class).runs)
+                            .as("runs of a @Scheduled method of an application that did not enable scheduling, "
+                                    + "while the cleanup ran every 20 ms")
+                            .hasValue(0);
+                    assertThat(context).doesNotHaveBean(ScheduledAnnotationBeanPostProcessor.class);
+                    assertThat(context.getBeansOfType(ScheduledTaskHolder.class).values().stream()
+                                    .flatMap(holder -> holder.getScheduledTasks().stream()))
+                            .as("scheduled tasks, as Actuator's scheduledtasks endpoint lists them")
+                            .singleElement()
+                            .satisfies(this::isThePoolCleanup);
+                });
+    }
+
+    @Test
+    void anApplicationThatEnablesSchedulingRunsTheCleanupOnceOnItsOwnScheduler() {
+        runner.withUserConfiguration(OwnScheduledMethod.class, EnablesScheduling.class)
+                .withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=20ms")
+                .run(context -> {
+                    TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+                    pool.getConnection().close();
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(
+                                    () -> assertThat(pool.stats().destroyed()).isEqualTo(1));
+
+                    assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
+                            .as("the starter's own cleanup scheduler")
+                            .isFalse();
+                    OwnScheduledMethod own = context.getBean(OwnScheduledMethod.class);
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(() -> assertThat(own.runs.get()).isPositive());
+                    assertThat(context.getBeansOfType(ScheduledTaskHolder.class).values().stream()
+                                    .flatMap(holder -> holder.getScheduledTasks().stream())
+                                    .filter(this::runsThePoolCleanup))
+                            .as("the cleanup, scheduled by the application's scheduling and by nothing else")
+                            .hasSize(1);
+                });
+    }
+
+    private void isThePoolCleanup(ScheduledTask task) {
+        assertThat(runsThePoolCleanup(task)).as(task.toString()).isTrue();
+    }
+
+    /** Whether the task runs the cleanup method, named as Actuator's scheduledtasks endpoint names a task's target. */
+    private boolean runsThePoolCleanup(ScheduledTask task) {
+        return task.toString().equals(PoolCleanupTask.class.getName() + ".runCleanup");
     }
 
     @Test
@@ -305,6 +376,21 @@ class ConnectionPoolAutoConfigurationTests {
         }
         throw new AssertionError("no " + type.getSimpleName() + " in the cause chain of " + failure, failure);
     }
+
+    /** An application bean with a {@code @Scheduled} method, which runs only if the application enables scheduling. */
+    static class OwnScheduledMethod {
+
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Scheduled(fixedDelay = 5)
+        void run() {
+            runs.incrementAndGet();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableScheduling
+    static class EnablesScheduling {}
 
     @Configuration(proxyBeanMethods = false)
     static class OwnPool {
