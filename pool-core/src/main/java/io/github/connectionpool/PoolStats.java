@@ -6,8 +6,8 @@ package io.github.connectionpool;
  * <p>Each number is never negative and {@code total = active + idle + creating} never exceeds {@code maxSize}. The
  * snapshot is exact when the pool is quiet; while it is busy each number is exact for some instant of the call.
  *
- * @param active connections lent out (including those being handed over, checked or closed by a borrower)
- * @param idle connections in the pool, ready to lend
+ * @param active connections lent out (including those being handed over, or checked or closed by a borrower)
+ * @param idle connections in the pool, ready to lend (including those the cleanup is checking or closing)
  * @param pending callers waiting for a connection
  * @param total live connections: {@code active + idle} plus those being created
  * @param maxSize the most live connections the pool allows

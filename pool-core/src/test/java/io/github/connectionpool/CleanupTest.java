@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,6 +109,76 @@ class CleanupTest {
             assertThat(s.total()).isZero();
             assertThat(s.destroyed()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void whileTheCleanupChecksOrClosesAnIdleConnectionStatsCountItIdleNotActive() throws Exception {
+        CountDownLatch inValidator = new CountDownLatch(1);
+        CountDownLatch inCloser = new CountDownLatch(1);
+        CountDownLatch releaseValidation = new CountDownLatch(1);
+        CountDownLatch releaseClose = new CountDownLatch(1);
+        ConnectionPool<TestConnection, String> pool = started(ConnectionPool.<TestConnection, String>builder(
+                        "params",
+                        creator,
+                        c -> CompletableFuture.supplyAsync(() -> {
+                            inValidator.countDown();
+                            awaitQuietly(releaseValidation);
+                            return true;
+                        }))
+                .name("stats-during-cleanup")
+                .ticker(ticker)
+                .cleanup(CleanupConfig.disabled())
+                .maxSize(2)
+                .maxIdleTime(Duration.ofMinutes(1))
+                .maxLifetime(Duration.ZERO)
+                .validationBypassWindow(Duration.ofSeconds(10))
+                .closer(c -> {
+                    inCloser.countDown();
+                    awaitQuietly(releaseClose);
+                    c.close();
+                }));
+        makeIdle(pool, 2);
+        PooledConnection<TestConnection> held = pool.getConnection(Duration.ofSeconds(5));
+
+        ticker.advance(Duration.ofSeconds(30)); // past the bypass window: the cleanup validates the idle one
+        CompletableFuture<Void> validating = CompletableFuture.runAsync(pool::runCleanup);
+        assertThat(inValidator.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.stats())
+                .as("while the cleanup validates the idle connection")
+                .satisfies(s -> {
+                    assertThat(s.active()).isEqualTo(1);
+                    assertThat(s.idle()).isEqualTo(1);
+                    assertThat(s.total()).isEqualTo(2);
+                });
+        releaseValidation.countDown();
+        validating.get(5, TimeUnit.SECONDS);
+
+        ticker.advance(Duration.ofMinutes(2)); // past maxIdleTime: the cleanup closes the idle one
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(pool::runCleanup);
+        assertThat(inCloser.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.stats())
+                .as("while the cleanup closes the idle connection")
+                .satisfies(s -> {
+                    assertThat(s.active()).isEqualTo(1);
+                    assertThat(s.idle()).isEqualTo(1);
+                });
+        releaseClose.countDown();
+        closing.get(5, TimeUnit.SECONDS);
+        assertThat(pool.stats()).satisfies(s -> {
+            assertThat(s.active()).isEqualTo(1);
+            assertThat(s.idle()).isZero();
+            assertThat(s.total()).isEqualTo(1);
+            assertThat(s.destroyed()).isEqualTo(1);
+        });
+        held.close();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -35,6 +35,11 @@ public final class Entry<T> extends EntryFields<T> {
     static final int LEASED = 3;
     /** One thread holds the connection for a moment: to validate it, hand it over or close it. */
     static final int RESERVED = 4;
+    /**
+     * The cleanup or {@code close()} holds an idle connection for a moment, to validate or close it: still in the pool,
+     * not lent ({@link PoolEngine#stats()} counts it idle). Otherwise the same as {@link #RESERVED}.
+     */
+    static final int SWEPT = 5;
 
     private static final int STATE_BITS = 3;
     private static final long STATE_MASK = (1L << STATE_BITS) - 1;
@@ -90,7 +95,8 @@ public final class Entry<T> extends EntryFields<T> {
      * The state part of a stamp.
      *
      * @param stamp a stamp
-     * @return one of {@link #EMPTY}, {@link #CREATING}, {@link #IDLE}, {@link #LEASED}, {@link #RESERVED}
+     * @return one of {@link #EMPTY}, {@link #CREATING}, {@link #IDLE}, {@link #LEASED}, {@link #RESERVED},
+     *     {@link #SWEPT}
      */
     static int state(long stamp) {
         return (int) (stamp & STATE_MASK);

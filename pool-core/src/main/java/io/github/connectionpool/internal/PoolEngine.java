@@ -761,7 +761,7 @@ public final class PoolEngine<T, P> {
         entry.turnHolder = 0;
         entry.set(Entry.with(entry.stamp(), Entry.IDLE));
         if (closed) { // close() may have passed this slot already
-            if (entry.tryMove(Entry.IDLE, Entry.RESERVED)) {
+            if (entry.tryMove(Entry.IDLE, Entry.SWEPT)) {
                 discard(entry, "the pool is closed");
             }
         } else if (!waiters.isEmpty()) {
@@ -1191,8 +1191,7 @@ public final class PoolEngine<T, P> {
             boolean tooOld = now - entry.createdAt >= entry.lifetime;
             boolean idleTooLong = maxIdleNanos > 0 && now - entry.lastUsed >= maxIdleNanos && idle > config.minIdle();
             boolean unchecked = now - entry.lastChecked >= bypassNanos;
-            if (!(tooOld || idleTooLong || unchecked)
-                    || !entry.compareAndSet(stamp, Entry.with(stamp, Entry.RESERVED))) {
+            if (!(tooOld || idleTooLong || unchecked) || !entry.compareAndSet(stamp, Entry.with(stamp, Entry.SWEPT))) {
                 continue;
             }
             // Owned now: decide again, since the slot may have been emptied and refilled (same stamp) meanwhile.
@@ -1280,7 +1279,7 @@ public final class PoolEngine<T, P> {
         int making = 0;
         for (Entry<T> entry : slots) {
             switch (Entry.state(entry.stamp())) {
-                case Entry.IDLE -> idle++;
+                case Entry.IDLE, Entry.SWEPT -> idle++; // being checked or closed by the cleanup: not lent
                 case Entry.LEASED, Entry.RESERVED -> active++;
                 case Entry.CREATING -> making++;
                 default -> {}
@@ -1334,7 +1333,7 @@ public final class PoolEngine<T, P> {
             waiter.future.completeExceptionally(failure);
         }
         for (Entry<T> entry : slots) {
-            if (entry.tryMove(Entry.IDLE, Entry.RESERVED)) {
+            if (entry.tryMove(Entry.IDLE, Entry.SWEPT)) {
                 discard(entry, "the pool is closed");
             }
         }

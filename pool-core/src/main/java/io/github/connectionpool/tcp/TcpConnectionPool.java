@@ -112,6 +112,10 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
             throw new IllegalArgumentException(
                     "address must be host:port, but the port of '" + address + "' is not a number");
         }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(
+                    "address must be host:port with a port between 1 and 65535, but was '" + address + "'");
+        }
         return address(host, port);
     }
 
@@ -127,6 +131,9 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
 
     /** Builds a {@link TcpConnectionPool}: the shared settings of {@link PoolBuilder} plus socket options. */
     public static final class Builder extends PoolBuilder<Socket, InetSocketAddress, Builder> {
+
+        /** How much longer than the connection timeout a socket's own connect may take (see {@link #build()}). */
+        private static final int CONNECT_BACKSTOP_MILLIS = 1_000;
 
         private final InetSocketAddress address;
         private boolean tcpNoDelay = true;
@@ -191,8 +198,10 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
          */
         public TcpConnectionPool build() {
             PoolConfig config = toConfig();
+            // The pool's own timer ends a creation at connectionTimeout, with a PoolTimeoutException, and interrupts
+            // the connect; the socket's timeout is a backstop, a little longer, so that the two never race.
             TcpConnector connector = new TcpConnector(
-                    (int) Math.min(Integer.MAX_VALUE, config.connectionTimeout().toMillis()),
+                    (int) Math.min(Integer.MAX_VALUE, config.connectionTimeout().toMillis() + CONNECT_BACKSTOP_MILLIS),
                     (int) readTimeout.toMillis(),
                     tcpNoDelay,
                     keepAlive);

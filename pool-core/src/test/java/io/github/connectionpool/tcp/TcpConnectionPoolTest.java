@@ -173,14 +173,19 @@ class TcpConnectionPoolTest {
                 "",
                 "   "
             })
-    void malformedAddressesAreRejectedNamingTheAddressOrThePort(String address) {
+    void malformedAddressesAreRejectedNamingTheAddress(String address) {
         for (Throwable thrown : List.of(
                 catchThrowable(() -> TcpConnectionPool.builder(address)),
                 catchThrowable(() -> TcpConnectionPool.newTcp(null, null, null, NO_CLEANUP, address)))) {
             assertThat(thrown)
                     .isInstanceOf(IllegalArgumentException.class)
                     .message()
-                    .matches("^(address|port) .*");
+                    .startsWith("address ")
+                    .satisfies(message -> {
+                        if (address != null && !address.isBlank()) {
+                            assertThat(message).contains(address);
+                        }
+                    });
         }
     }
 
@@ -766,12 +771,10 @@ class TcpConnectionPoolTest {
         assertThat(reply).isEqualTo(message);
     }
 
+    /** A creation timeout is the pool's, whatever the socket's own connect timeout: never a SocketTimeoutException. */
     private static void assertCreationTimedOut(Throwable thrown) {
-        assertThat(thrown).isNotNull();
-        if (thrown instanceof ConnectionCreationException) {
-            assertThat(thrown).cause().isInstanceOf(SocketTimeoutException.class);
-        } else {
-            assertThat(thrown).isInstanceOf(PoolTimeoutException.class);
-        }
+        assertThat(thrown)
+                .isInstanceOf(PoolTimeoutException.class)
+                .hasMessageContaining("longer than the connection timeout");
     }
 }
