@@ -288,6 +288,51 @@ class CreationFailureTest {
     }
 
     @Test
+    void aCallerWaitingBehindAHungCreationGetsANewOneWhileSlotsAreFree() throws Exception {
+        ConnectionPool<TestConnection, String> pool = track(builder(creator, 3)
+                .connectionTimeout(Duration.ofSeconds(20)) // the hung creation stays hung throughout
+                .build());
+        creator.mode(Mode.NEVER_COMPLETE);
+        CompletableFuture<PooledConnection<TestConnection>> first = pool.getConnectionAsync();
+        await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
+        creator.mode(Mode.SUCCEED);
+
+        // The second caller's creation goes to the first caller (first come, first served); the creation the second
+        // then waits for has been overtaken by one started after it, so it no longer counts: a third is started.
+        try (PooledConnection<TestConnection> second = pool.getConnection(Duration.ofSeconds(5));
+                PooledConnection<TestConnection> firstLease = first.get(5, TimeUnit.SECONDS)) {
+            assertThat(firstLease.get()).isSameAs(creator.made().get(0));
+            assertThat(second.get()).isSameAs(creator.made().get(1));
+            assertThat(creator.attempts()).isEqualTo(3);
+            PoolStats stats = pool.stats();
+            assertThat(stats.active()).isEqualTo(2);
+            assertThat(stats.creating())
+                    .as("the hung creation, until its connection timeout")
+                    .isEqualTo(1);
+            assertThat(stats.total()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aCallerWhoseOnlyCreationHangsGetsASecondOneWithoutWaitingForTheConnectionTimeout() {
+        ConnectionPool<TestConnection, String> pool = track(
+                builder(creator, 2).connectionTimeout(Duration.ofSeconds(20)).build());
+        creator.mode(Mode.NEVER_COMPLETE);
+        Thread switcher = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
+            creator.mode(Mode.SUCCEED);
+        });
+        switcher.start();
+
+        // No creation has succeeded yet, so nothing tells a slow one from a stalled one before a second has passed.
+        try (PooledConnection<TestConnection> lease = pool.getConnection(Duration.ofSeconds(10))) {
+            assertThat(lease.get()).isSameAs(creator.made().get(0));
+            assertThat(creator.attempts()).isEqualTo(2);
+            assertThat(pool.stats().creating()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void withMaxSizeOneAHungCreationNeitherBlocksCallersForeverNorTheNextCreation() throws Exception {
         ConnectionPool<TestConnection, String> pool = track(
                 builder(creator, 1).connectionTimeout(Duration.ofSeconds(2)).build());

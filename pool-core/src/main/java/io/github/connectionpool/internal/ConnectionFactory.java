@@ -10,6 +10,7 @@ import io.github.connectionpool.Ticker;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -27,12 +28,26 @@ import org.slf4j.LoggerFactory;
  * until its outcome has reached its waiter, so that a caller arriving meanwhile does not start a needless one; and
  * once uncounted, demand is looked at again, so that such a caller is not forgotten either.
  *
+ * <p>Stalls: a creation that hangs (a connect to a host that drops packets) must not keep callers waiting while
+ * slots are free. So a creation stops counting as supply once it is presumed stalled: it has run for twice as long as
+ * a creation started after it took to succeed (and at least 10 ms), or else for {@link #stallAfterNanos()} (four
+ * times the usual creation time). Checks are scheduled for those moments, and start another creation if callers still
+ * wait. The stalled
+ * one goes on until its connection timeout; if it succeeds after all, its connection serves the next caller or stays
+ * idle. The price is at most a few connections more than needed while creations are slow, never more than
+ * {@code maxSize}.
+ *
  * @param <T> the connection type
  * @param <P> the connection parameters
  */
 final class ConnectionFactory<T, P> {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionFactory.class);
+
+    /** How long the first creations may run before they are presumed stalled, with no creation time known yet. */
+    private static final long STALL_AFTER_FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The least time a creation may run before it is presumed stalled. */
+    private static final long STALL_AFTER_AT_LEAST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final PoolEngine<T, P> engine;
     private final String name;
@@ -53,6 +68,12 @@ final class ConnectionFactory<T, P> {
 
     private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private volatile Throwable lastError;
+
+    // What successful creations took, to tell a stalled creation from a slow one (see the class comment). Written by
+    // the creations that succeed, read by callers queueing: racy updates only blur the estimate.
+    private volatile long typicalCreationNanos = -1; // a moving average; -1 before the first success
+    private volatile long lastSuccessStartNanos = Long.MIN_VALUE;
+    private volatile long lastSuccessNanos;
 
     ConnectionFactory(
             PoolEngine<T, P> engine,
@@ -80,10 +101,50 @@ final class ConnectionFactory<T, P> {
     /** Starts creations while more callers wait than connections are on their way to them and a slot is free. */
     void fillDemand() {
         WaiterQueue<T> waiters = engine.waiters();
-        while (!engine.isClosed() && creating.get() + checking.get() < waiters.size()) {
+        int stalled = waiters.isEmpty() ? 0 : stalledCreations();
+        while (!engine.isClosed() && creating.get() - stalled + checking.get() < waiters.size()) {
             if (!startOne()) {
                 return;
             }
+        }
+    }
+
+    /** How many creations in flight are presumed stalled (see the class comment): supply that may never come. */
+    private int stalledCreations() {
+        if (inFlight.isEmpty()) {
+            return 0;
+        }
+        long now = ticker.nanoTime();
+        long stallAfter = stallAfterNanos();
+        long overtakenAfter = Math.max(STALL_AFTER_AT_LEAST_NANOS, 2 * lastSuccessNanos);
+        long overtakenBefore = lastSuccessStartNanos;
+        int stalled = 0;
+        for (Creation<T> creation : inFlight) {
+            long running = now - creation.startNanos;
+            if (running >= stallAfter || (creation.startNanos - overtakenBefore < 0 && running >= overtakenAfter)) {
+                stalled++;
+            }
+        }
+        return stalled;
+    }
+
+    /**
+     * How long a creation may run before it is presumed stalled: four times the usual creation time, at least 10 ms;
+     * before any creation succeeded, a second. Never more than half the connection timeout, which ends it anyway.
+     */
+    long stallAfterNanos() {
+        long typical = typicalCreationNanos;
+        long stallAfter = typical < 0 ? STALL_AFTER_FIRST_NANOS : Math.max(STALL_AFTER_AT_LEAST_NANOS, 4 * typical);
+        return Math.min(stallAfter, connectionTimeoutNanos / 2);
+    }
+
+    /** A creation took {@code nanos} to succeed: its start and time feed {@link #stalledCreations()}. */
+    private void succeededIn(Creation<T> creation, long nanos) {
+        long typical = typicalCreationNanos;
+        typicalCreationNanos = typical < 0 ? nanos : typical + (nanos - typical) / 4;
+        if (creation.startNanos - lastSuccessStartNanos > 0 || lastSuccessStartNanos == Long.MIN_VALUE) {
+            lastSuccessNanos = nanos;
+            lastSuccessStartNanos = creation.startNanos;
         }
     }
 
@@ -169,10 +230,25 @@ final class ConnectionFactory<T, P> {
             // The outcome reaches a waiter's callbacks: settle it on a worker, not on the timer thread.
             creation.timer(
                     housekeeper.schedule(() -> housekeeper.executeOrRun(creation::timedOut), connectionTimeoutNanos));
+            creation.stallCheck(scheduleStallCheck(stallAfterNanos() + 1));
         } catch (RejectedExecutionException e) { // closed meanwhile
             creation.abandon();
         }
         return true;
+    }
+
+    /**
+     * Schedules a look at the demand for when a creation in flight will be presumed stalled: it then no longer counts
+     * for the callers waiting, and one is started for them.
+     */
+    private Future<?> scheduleStallCheck(long delayNanos) {
+        return housekeeper.schedule(
+                () -> {
+                    if (!engine.waiters().isEmpty()) {
+                        fillDemand();
+                    }
+                },
+                delayNanos);
     }
 
     /** Once the back-off ends, serves the callers still waiting; one retry is scheduled at a time. */
@@ -217,12 +293,20 @@ final class ConnectionFactory<T, P> {
         inFlight.remove(creation);
         counters.created.incrementAndGet();
         backoff.succeeded();
+        succeededIn(creation, now - creation.startNanos);
         listener.connectionCreated(now - creation.startNanos);
         log.debug("{}: created connection {} ({})", name, entry.index, connection);
         engine.handOff(entry);
         creating.decrementAndGet(); // only now, with its waiter served (see the class comment)
         if (!engine.waiters().isEmpty()) {
             fillDemand();
+            if (!inFlight.isEmpty()) { // creations started before this one may be stalled: look again when they are
+                try {
+                    scheduleStallCheck(Math.max(STALL_AFTER_AT_LEAST_NANOS, 2 * (now - creation.startNanos)) + 1);
+                } catch (RejectedExecutionException e) { // closed meanwhile
+                    log.trace("{}: closed before a stall check could be scheduled", name, e);
+                }
+            }
         }
     }
 

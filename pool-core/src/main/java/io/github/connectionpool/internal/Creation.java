@@ -23,6 +23,7 @@ final class Creation<T> implements Runnable {
     final long startNanos;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Future<?> timer;
+    private volatile Future<?> stallCheck;
     private volatile Future<?> task;
 
     Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos) {
@@ -35,6 +36,14 @@ final class Creation<T> implements Runnable {
         this.timer = timer;
         if (settled.get()) {
             timer.cancel(false);
+        }
+    }
+
+    /** The check that starts another creation once this one is presumed stalled; cancelled when this one settles. */
+    void stallCheck(Future<?> check) {
+        this.stallCheck = check;
+        if (settled.get()) {
+            check.cancel(false);
         }
     }
 
@@ -107,6 +116,10 @@ final class Creation<T> implements Runnable {
         Future<?> pending = timer;
         if (pending != null) {
             pending.cancel(false);
+        }
+        Future<?> check = stallCheck;
+        if (check != null) {
+            check.cancel(false);
         }
         return true;
     }
