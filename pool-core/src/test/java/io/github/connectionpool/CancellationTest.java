@@ -97,6 +97,47 @@ class CancellationTest {
     }
 
     @Test
+    void anAsyncAcquireCancelledWhileItsConnectionIsHandedOverLeavesItIdleWhenCancelReturns() throws Exception {
+        newPool("cancel-during-hand-over", 1);
+        for (int round = 0; round < 300; round++) {
+            PooledConnection<TestConnection> held = pool.getConnection();
+            CompletableFuture<PooledConnection<TestConnection>> future = pool.getConnectionAsync();
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread canceller = new Thread(() -> {
+                awaitQuietly(start);
+                future.cancel(true);
+            });
+            canceller.start();
+            awaitQuietly(start);
+            held.close(); // races the cancel: the hand-over may reach the future before or after it
+            canceller.join();
+
+            if (future.isCancelled()) {
+                // Whoever won, the connection is back once both close() and cancel() have returned.
+                try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ZERO)) {
+                    assertThat(next.get().isClosed()).as("round %d", round).isFalse();
+                }
+            } else {
+                future.get(5, TimeUnit.SECONDS).close();
+            }
+            assertThat(pool.stats()).as("round %d", round).satisfies(s -> {
+                assertThat(s.active()).isZero();
+                assertThat(s.idle()).isEqualTo(1);
+                assertThat(s.pending()).isZero();
+            });
+        }
+        assertThat(creator.made()).hasSize(1);
+    }
+
+    private static void awaitQuietly(CyclicBarrier barrier) {
+        try {
+            barrier.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void timedOutAsyncAcquireFailsWithPoolTimeoutExceptionAndLeavesNothingBehind() throws Exception {
         newPool("timeout-async", 1);
         PooledConnection<TestConnection> held = pool.getConnection();

@@ -909,12 +909,18 @@ public final class PoolEngine<T, P> {
             if (waiter.async) {
                 PooledConnection<T> lease = leases.lease(entry, leased);
                 // Completing runs the caller's own callbacks: never on this thread (a returning caller, possibly
-                // inside another callback). If the caller gives up meanwhile, the lease comes back like any other.
-                housekeeper.executeOrRun(() -> {
-                    if (!waiter.future.complete(lease)) {
-                        lease.close();
+                // inside another callback). Until then the lease waits in waiter.handed, where a caller cancelling
+                // meanwhile takes it back itself (see Waiter.CancellableWait): the store there and the cancel's are
+                // both volatile, so either this thread sees the cancel below or the canceller sees the lease.
+                waiter.handed.set(lease);
+                if (waiter.future.isDone()) {
+                    if (waiter.handed.compareAndSet(lease, null)) {
+                        entry.set(Entry.with(leased, Entry.RESERVED)); // gave up meanwhile: the next waiter
+                        continue;
                     }
-                });
+                    return; // the canceller took the lease and returns it
+                }
+                housekeeper.executeOrRun(() -> completeAsync(waiter, lease));
                 return;
             }
             waiter.served = entry; // read by the waiter only once its future completed (see Waiter#served)
@@ -927,6 +933,15 @@ public final class PoolEngine<T, P> {
             waiter.served = null;
             entry.set(Entry.with(leased, Entry.RESERVED)); // that waiter gave up or served itself; nobody saw the lease
         }
+    }
+
+    /** Completes an asynchronous waiter's future with the lease handed to it, on a worker (see {@link #handOff}). */
+    private static <T> void completeAsync(Waiter<T> waiter, PooledConnection<T> lease) {
+        if (waiter.future.complete(lease)) {
+            waiter.handed.compareAndSet(lease, null); // delivered: only the reference is left to drop
+        } else if (!waiter.future.isCancelled() && waiter.handed.compareAndSet(lease, null)) {
+            lease.close(); // timed out or failed by close() meanwhile: nobody else returns it
+        } // cancelled: the canceller takes the lease back itself
     }
 
     // ---------------------------------------------------------------------------------------------------------------

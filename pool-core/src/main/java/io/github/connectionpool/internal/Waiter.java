@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,7 +27,14 @@ public final class Waiter<T> {
      * Completed with the lease (an asynchronous waiter's), with {@code null} (a synchronous waiter's, which finds its
      * connection in {@link #served}), or with the {@code PoolException} that ends the wait.
      */
-    public final CompletableFuture<PooledConnection<T>> future = new CompletableFuture<>();
+    public final CompletableFuture<PooledConnection<T>> future;
+
+    /**
+     * An asynchronous waiter's lease from the moment a server hands it over until its future completes with it (on a
+     * worker, see {@code PoolEngine}), or until whoever gave up the wait takes it back. Exactly one of the server, the
+     * worker and the canceller takes a lease out of here (by compare-and-set), and that one completes or returns it.
+     */
+    final AtomicReference<PooledConnection<T>> handed = new AtomicReference<>();
     /** Ticker time when the caller started to borrow. */
     final long startNanos;
     /** Where the caller borrowed, when leak detection is on; otherwise {@code null}. */
@@ -74,6 +82,7 @@ public final class Waiter<T> {
         this.async = async;
         this.thread = async ? null : Thread.currentThread();
         this.looks = thread != null && !isVirtual(thread);
+        this.future = async ? new CancellableWait() : new CompletableFuture<>();
         if (thread != null) {
             // Whoever completes the future (a hand-over, a failed creation, close, a timeout) wakes the waiter.
             future.whenComplete((lease, failure) -> {
@@ -81,6 +90,26 @@ public final class Waiter<T> {
                     LockSupport.unpark(thread);
                 }
             });
+        }
+    }
+
+    /**
+     * An asynchronous waiter's future: cancelling it after a lease was handed over, but before the worker completed
+     * the future with it, returns the lease on the cancelling thread, so that the connection is back in the pool (or
+     * with the next waiter) when {@code cancel} returns, as after any other return.
+     */
+    private final class CancellableWait extends CompletableFuture<PooledConnection<T>> {
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                PooledConnection<T> lease = handed.getAndSet(null);
+                if (lease != null) {
+                    lease.close();
+                }
+            }
+            return cancelled;
         }
     }
 
