@@ -85,6 +85,7 @@ public class ConnectionPool<T, P> implements AutoCloseable {
                 builder.resetter,
                 builder.ticker,
                 builder.listener,
+                builder.strictFifoUpTo,
                 PooledConnection::new);
     }
 

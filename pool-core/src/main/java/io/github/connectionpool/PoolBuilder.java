@@ -36,6 +36,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     ConnectionCloser<? super T> closer = PoolBuilder::closeIfAutoCloseable;
     ConnectionResetter<? super T> resetter;
     Ticker ticker = Ticker.system();
+    int strictFifoUpTo = defaultStrictFifoUpTo();
     PoolListener listener = PoolListener.none();
 
     /**
@@ -279,6 +280,33 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     }
 
     /**
+     * Sets up to how many waiting callers the pool serves strictly first come, first served; the default is twice the
+     * number of processors ({@link Runtime#availableProcessors()}).
+     *
+     * <p>While at most this many callers wait, every returned connection goes to the oldest waiter, and a caller that
+     * returns a connection and borrows again queues behind those already waiting. While more wait, as when many more
+     * threads than connections and cores run short borrows, a caller served from the queue gets a turn of about a
+     * millisecond in which it takes back the connection it returns: without turns, every borrow would park one thread
+     * and wake another, and the pool would do little but switch threads. Turns bend the order by about a millisecond
+     * at a time; nobody else overtakes the queue, and the oldest waiter takes a connection kept idle in a turn for a
+     * caller that does not come back.
+     *
+     * <p>{@code Integer.MAX_VALUE} serves strictly in order however many wait; {@code 0} uses turns whenever anyone
+     * waits.
+     *
+     * @param waiters the most waiting callers that are served strictly in order, zero or more
+     * @return this builder
+     */
+    public B strictFifoUpTo(int waiters) {
+        this.strictFifoUpTo = waiters;
+        return self();
+    }
+
+    static int defaultStrictFifoUpTo() {
+        return 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
      * Sets the source of time, for tests that move time without sleeping; the default is {@link Ticker#system()}.
      *
      * @param ticker the pool's clock
@@ -307,6 +335,9 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      * @throws IllegalArgumentException naming the first bad setting
      */
     public PoolConfig toConfig() {
+        if (strictFifoUpTo < 0) {
+            throw new IllegalArgumentException("strictFifoUpTo must be zero or more, but was " + strictFifoUpTo);
+        }
         String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
         return new PoolConfig(
                 poolName,

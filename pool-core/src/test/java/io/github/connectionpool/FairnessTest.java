@@ -62,6 +62,30 @@ class FairnessTest {
     }
 
     @Test
+    void aCallerServedFromTheQueueThatBorrowsAgainAtOnceQueuesBehindThoseAlreadyWaiting() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            leaseOrder.clear();
+            PooledConnection<TestConnection> held = pool.getConnection();
+            Thread again = callers.start("again" + round, () -> {
+                PooledConnection<TestConnection> first = pool.getConnection();
+                leaseOrder.add("again-1"); // while holding the only connection
+                first.close();
+                PooledConnection<TestConnection> second = pool.getConnection(); // the other waits already
+                leaseOrder.add("again-2");
+                second.close();
+            });
+            Callers.awaitQueued(pool, again, 1);
+            startSyncWaiter("other");
+
+            held.close();
+
+            callers.awaitAll();
+            assertThat(leaseOrder).as("round %d", round).containsExactly("again-1", "other", "again-2");
+        }
+        assertThat(pool.stats().pending()).isZero();
+    }
+
+    @Test
     void syncAndAsyncWaitersShareOneQueueAndAreServedInArrivalOrder() throws Exception {
         PooledConnection<TestConnection> held = pool.getConnection();
         List<CompletableFuture<Void>> asyncDone = new ArrayList<>();

@@ -44,6 +44,7 @@ class PoolConfigValidationTest {
                         String.valueOf(PoolConfig.MAX_SIZE_LIMIT + 1)),
                 invalid("minIdle negative", b -> b.minIdle(-1), "minIdle must", "-1"),
                 invalid("minIdle above maxSize", b -> b.maxSize(3).minIdle(4), "minIdle must", "4"),
+                invalid("strictFifoUpTo negative", b -> b.strictFifoUpTo(-1), "strictFifoUpTo must", "-1"),
                 invalid("maxIdleTime negative", b -> b.maxIdleTime(NEGATIVE), "maxIdleTime must", NEGATIVE.toString()),
                 invalid("maxIdleTime null", b -> b.maxIdleTime(null), "maxIdleTime must", "null"),
                 invalid("maxLifetime negative", b -> b.maxLifetime(NEGATIVE), "maxLifetime must", NEGATIVE.toString()),

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Turns: a caller served from the queue may borrow its connection again for a short while (a millisecond) although
  * others wait, so that a busy pool does not switch threads on every borrow. These tests hold the bounds of that: the
- * waiters still get every connection, in order, whatever the caller in its turn does.
+ * waiters still get every connection, in order, whatever the caller in its turn does. Turns run only while more
+ * callers wait than {@code strictFifoUpTo}; these pools set it to 0 so that one or two waiters are enough.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TurnTest {
@@ -33,6 +34,7 @@ class TurnTest {
     private final ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(
                     "params", creator, c -> CompletableFuture.completedFuture(c.isHealthy()))
             .name("turns")
+            .strictFifoUpTo(0)
             .maxSize(1)
             .acquireTimeout(Duration.ofSeconds(30))
             .cleanup(CleanupConfig.disabled())
@@ -126,6 +128,7 @@ class TurnTest {
         try (ConnectionPool<TestConnection, String> small = ConnectionPool.builder(
                         "params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
                 .name("turns-many")
+                .strictFifoUpTo(0)
                 .maxSize(2)
                 .acquireTimeout(Duration.ofSeconds(30))
                 .cleanup(CleanupConfig.disabled())
@@ -246,6 +249,7 @@ class TurnTest {
     private static ConnectionPool<TestConnection, String> oneConnectionPool(String name) {
         return ConnectionPool.builder("params", new TestCreator(), c -> CompletableFuture.completedFuture(true))
                 .name(name)
+                .strictFifoUpTo(0)
                 .maxSize(1)
                 .acquireTimeout(Duration.ofSeconds(1))
                 .cleanup(CleanupConfig.disabled())

@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * others wait. When the turn is over, its next return goes to the oldest waiter. Nobody else overtakes the queue: a
  * caller that did not come from it queues whenever anyone waits. Bounds:
  * <ul>
+ *   <li>Only while more callers wait than {@code strictFifoUpTo} (by default twice the processors): with fewer, a
+ *       hand-over finds a core to run on, and every return goes to the oldest waiter, strictly in order.
  *   <li>Returners time turns with {@link TurnClock}, which queueing and waking callers move, and the holder itself
  *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS} (the waiters'
  *       own looks read the system clock).
@@ -147,6 +149,8 @@ public final class PoolEngine<T, P> {
 
     private final int turnSlotMask;
     private final WaiterQueue<T> waiters = new WaiterQueue<>();
+    /** Up to how many waiters every return goes to the oldest: turns only while more wait (see the class comment). */
+    private final int strictFifoUpTo;
     /** The clock turns are measured with: see {@link TurnClock}. */
     private final TurnClock turnClock = new TurnClock();
 
@@ -173,6 +177,7 @@ public final class PoolEngine<T, P> {
      * @param resetter checks returned connections, or {@code null}
      * @param ticker the source of time
      * @param listener receives timings
+     * @param strictFifoUpTo up to how many waiting callers every return goes to the oldest (no turns)
      * @param leases makes borrowers' handles
      */
     @SuppressWarnings("unchecked") // a generic array of slots
@@ -185,8 +190,10 @@ public final class PoolEngine<T, P> {
             ConnectionResetter<? super T> resetter,
             Ticker ticker,
             PoolListener listener,
+            int strictFifoUpTo,
             LeaseFactory<T> leases) {
         this.config = config;
+        this.strictFifoUpTo = strictFifoUpTo;
         this.name = config.name();
         this.validator = validator;
         this.closer = closer;
@@ -823,6 +830,7 @@ public final class PoolEngine<T, P> {
         Waiter<T> oldest = waiters.peek();
         return oldest != null
                 && oldest.looks
+                && waiters.size() > strictFifoUpTo
                 && entry.inTurnOf(Thread.currentThread().getId(), turnClock.now())
                 // The first return of a turn is kept only while that pays (see takenFromTurn).
                 && (entry.turnUses > 0 || entry.keepBackoff == 0);
