@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
 
+    /**
+     * Default of {@link #strictFifoUpTo(int)}: with one or two callers waiting, every return goes to the oldest; from
+     * three on, turns may run.
+     */
+    public static final int DEFAULT_STRICT_FIFO_UP_TO = 2;
+
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     P params;
@@ -36,7 +42,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     ConnectionCloser<? super T> closer = PoolBuilder::closeIfAutoCloseable;
     ConnectionResetter<? super T> resetter;
     Ticker ticker = Ticker.system();
-    int strictFifoUpTo = defaultStrictFifoUpTo();
+    int strictFifoUpTo = DEFAULT_STRICT_FIFO_UP_TO;
     PoolListener listener = PoolListener.none();
 
     /**
@@ -280,19 +286,19 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     }
 
     /**
-     * Sets up to how many waiting callers the pool serves strictly first come, first served; the default is twice the
-     * number of processors ({@link Runtime#availableProcessors()}).
+     * Sets up to how many waiting callers the pool serves strictly first come, first served; the default is
+     * {@value #DEFAULT_STRICT_FIFO_UP_TO}.
      *
      * <p>While at most this many callers wait, every returned connection goes to the oldest waiter, and a caller that
      * returns a connection and borrows again queues behind those already waiting. While more wait, as when many more
-     * threads than connections and cores run short borrows, a caller served from the queue gets a turn of about a
-     * millisecond in which it takes back the connection it returns: without turns, every borrow would park one thread
-     * and wake another, and the pool would do little but switch threads. Turns bend the order by about a millisecond
-     * at a time; nobody else overtakes the queue, and the oldest waiter takes a connection kept idle in a turn for a
-     * caller that does not come back.
+     * threads than connections run short borrows, a caller served from the queue gets a turn of about a millisecond in
+     * which it takes back the connection it returns: without turns, every borrow would park one thread and wake
+     * another, and the pool would do little but switch threads (measured: a tenth of the throughput or less with
+     * CPU-bound borrows of a microsecond). Turns bend the order by about a millisecond at a time; nobody else overtakes
+     * the queue, and the oldest waiter takes a connection kept idle in a turn for a caller that does not come back.
      *
-     * <p>{@code Integer.MAX_VALUE} serves strictly in order however many wait; {@code 0} uses turns whenever anyone
-     * waits.
+     * <p>{@code Integer.MAX_VALUE} serves strictly in order however many wait (choose it when borrows are long, such as
+     * database queries, where a hand-over costs little); {@code 0} uses turns whenever anyone waits.
      *
      * @param waiters the most waiting callers that are served strictly in order, zero or more
      * @return this builder
@@ -300,10 +306,6 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     public B strictFifoUpTo(int waiters) {
         this.strictFifoUpTo = waiters;
         return self();
-    }
-
-    static int defaultStrictFifoUpTo() {
-        return 2 * Runtime.getRuntime().availableProcessors();
     }
 
     /**

@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * others wait. When the turn is over, its next return goes to the oldest waiter. Nobody else overtakes the queue: a
  * caller that did not come from it queues whenever anyone waits. Bounds:
  * <ul>
- *   <li>Only while more callers wait than {@code strictFifoUpTo} (by default twice the processors): with fewer, a
- *       hand-over finds a core to run on, and every return goes to the oldest waiter, strictly in order.
+ *   <li>Only while more callers wait than {@code strictFifoUpTo} (by default 2): with fewer, every return goes to the
+ *       oldest waiter, strictly in order; the switches that costs matter only when many more threads than connections
+ *       borrow briefly, and those make a longer queue.
  *   <li>Returners time turns with {@link TurnClock}, which queueing and waking callers move, and the holder itself
  *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS} (the waiters'
  *       own looks read the system clock).

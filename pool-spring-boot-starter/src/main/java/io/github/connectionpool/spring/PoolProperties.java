@@ -1,5 +1,6 @@
 package io.github.connectionpool.spring;
 
+import io.github.connectionpool.PoolBuilder;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -55,8 +56,24 @@ public class PoolProperties {
     /** How long a connection may be held before a possible leak is logged with the borrower's stack; 0 for off. */
     private Duration leakDetectionThreshold = Duration.ZERO;
 
+    /**
+     * Up to how many waiting callers every returned connection goes to the oldest waiter, strictly first come, first
+     * served. With more waiting, a caller served from the queue may take back the connection it returns for about a
+     * millisecond (a turn), which keeps a pool with many more threads than connections from switching threads on every
+     * borrow.
+     */
+    private int strictFifoUpTo = PoolBuilder.DEFAULT_STRICT_FIFO_UP_TO;
+
     /** The cleanup run on Spring's task scheduler. */
     private final Cleanup cleanup = new Cleanup();
+
+    public int getStrictFifoUpTo() {
+        return strictFifoUpTo;
+    }
+
+    public void setStrictFifoUpTo(int strictFifoUpTo) {
+        this.strictFifoUpTo = strictFifoUpTo;
+    }
 
     public boolean isEnabled() {
         return enabled;

@@ -37,6 +37,7 @@ final class PoolPropertiesMapper {
                     .validationTimeout(properties.getValidationTimeout())
                     .validationBypassWindow(properties.getValidationBypassWindow())
                     .leakDetectionThreshold(properties.getLeakDetectionThreshold())
+                    .strictFifoUpTo(properties.getStrictFifoUpTo())
                     .cleanup(CleanupConfig.disabled()
                             .withInterval(properties.getCleanup().getInterval()))
                     .listener(listener)
@@ -76,6 +77,7 @@ final class PoolPropertiesMapper {
             case "pool.validation-timeout" -> p.getValidationTimeout();
             case "pool.validation-bypass-window" -> p.getValidationBypassWindow();
             case "pool.leak-detection-threshold" -> p.getLeakDetectionThreshold();
+            case "pool.strict-fifo-up-to" -> p.getStrictFifoUpTo();
             case "pool.cleanup.interval" -> p.getCleanup().getInterval();
             default -> NO_SUCH_PROPERTY;
         };

@@ -198,6 +198,16 @@ class ConnectionPoolAutoConfigurationTests {
     }
 
     @Test
+    void aNegativeStrictFifoUpToFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("pool.strict-fifo-up-to=-1").run(context -> {
+            InvalidConfigurationPropertyValueException invalid =
+                    rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("pool.strict-fifo-up-to");
+            assertThat(invalid.getValue()).isEqualTo(-1);
+        });
+    }
+
+    @Test
     void aNegativeDurationFailsStartUpNamingTheProperty() {
         runner.withPropertyValues("pool.cleanup.interval=-5s").run(context -> {
             InvalidConfigurationPropertyValueException invalid =
