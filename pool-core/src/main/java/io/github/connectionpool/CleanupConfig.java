@@ -14,7 +14,7 @@ import java.util.Objects;
  * CleanupConfig everyMinute = new CleanupConfig(Duration.ofMinutes(1), true);
  * }</pre>
  *
- * @param interval the time between two runs; positive
+ * @param interval the time between two runs; positive, or zero when the cleanup is disabled (it is then unused)
  * @param enabled whether the pool runs the cleanup on its own thread
  */
 public record CleanupConfig(Duration interval, boolean enabled) {
@@ -27,11 +27,12 @@ public record CleanupConfig(Duration interval, boolean enabled) {
      *
      * @param interval the time between two runs
      * @param enabled whether the pool runs the cleanup itself
-     * @throws IllegalArgumentException when the interval is null, zero or negative
+     * @throws IllegalArgumentException when the interval is null or negative, or zero while enabled
      */
     public CleanupConfig {
-        if (interval == null || interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("cleanup.interval must be positive, but was " + interval);
+        if (interval == null || interval.isNegative() || (interval.isZero() && enabled)) {
+            throw new IllegalArgumentException("cleanup.interval must be positive, but was " + interval
+                    + (interval != null && interval.isZero() ? " with the cleanup enabled" : ""));
         }
     }
 

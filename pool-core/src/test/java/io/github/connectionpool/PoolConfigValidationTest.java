@@ -212,6 +212,19 @@ class PoolConfigValidationTest {
     }
 
     @Test
+    void aDisabledCleanupConfigMayHaveAZeroIntervalWhichTheSeedStyleConstructorAccepts() {
+        CleanupConfig off = new CleanupConfig(Duration.ZERO, false);
+        try (ConnectionPool<TestConnection, String> pool =
+                new ConnectionPool<>(1, null, null, off, "params", creator, validator)) {
+            assertThat(pool.isCleanupRunning()).isFalse();
+            pool.runCleanup(); // still runs on demand
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> pool.restartCleanupTask(new CleanupConfig(Duration.ZERO, true)))
+                    .withMessageStartingWith("cleanup.interval must be positive");
+        }
+    }
+
+    @Test
     void cleanupConfigRejectsANegativeInterval() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new CleanupConfig(Duration.ofSeconds(-5), false))

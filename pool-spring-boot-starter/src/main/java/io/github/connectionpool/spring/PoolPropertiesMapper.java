@@ -3,6 +3,7 @@ package io.github.connectionpool.spring;
 import io.github.connectionpool.CleanupConfig;
 import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import java.time.Duration;
 import java.util.Locale;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -24,6 +25,12 @@ final class PoolPropertiesMapper {
         if (port == null) {
             throw new InvalidConfigurationPropertyValueException(
                     "pool.port", null, "pool.port is required: set it to the port of the server the pool connects to");
+        }
+        Duration interval = properties.getCleanup().getInterval();
+        if (properties.getCleanup().isEnabled() && interval != null && !interval.isNegative() && interval.isZero()) {
+            // The core accepts a zero interval for a disabled cleanup; the scheduled task here would run without pause.
+            throw new InvalidConfigurationPropertyValueException(
+                    "pool.cleanup.interval", interval, "pool.cleanup.interval must be positive while the cleanup runs");
         }
         try {
             return TcpConnectionPool.builder(properties.getHost(), port)

@@ -198,6 +198,17 @@ class ConnectionPoolAutoConfigurationTests {
     }
 
     @Test
+    void aZeroCleanupIntervalFailsStartUpNamingTheProperty() {
+        runner.withPropertyValues("pool.cleanup.interval=0s").run(context -> {
+            InvalidConfigurationPropertyValueException invalid =
+                    rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("pool.cleanup.interval");
+        });
+        runner.withPropertyValues("pool.cleanup.interval=0s", "pool.cleanup.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PoolCleanupTask.class));
+    }
+
+    @Test
     void aNegativeStrictFifoUpToFailsStartUpNamingTheProperty() {
         runner.withPropertyValues("pool.strict-fifo-up-to=-1").run(context -> {
             InvalidConfigurationPropertyValueException invalid =
