@@ -17,10 +17,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = ConnectionPoolAutoConfiguration.class)
 @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnBean(TcpConnectionPool.class)
-@ConditionalOnEnabledHealthIndicator("pool")
 public final class PoolHealthContributorAutoConfiguration {
 
+    // The health module's own condition sits on the method: the class-level @ConditionalOnClass is checked first, so
+    // without the module nothing needs its condition class (on the class, Spring would look it up and fail).
     @Bean
+    @ConditionalOnEnabledHealthIndicator("pool")
     @ConditionalOnMissingBean(name = "poolHealthIndicator")
     @ConditionalOnSingleCandidate(TcpConnectionPool.class)
     PoolHealthIndicator poolHealthIndicator(TcpConnectionPool connectionPool) {

@@ -71,6 +71,12 @@ class PoolHealthIndicatorTests {
                 .run(context -> assertThat(context)
                         .hasSingleBean(TcpConnectionPool.class)
                         .doesNotHaveBean(PoolHealthIndicator.class));
+        // Without Boot's whole health module, its annotations included.
+        runner().withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(TcpConnectionPool.class)
+                        .doesNotHaveBean(PoolHealthIndicator.class));
     }
 
     @Test

@@ -115,6 +115,15 @@ class PoolMetricsTests {
                         .hasSingleBean(TcpConnectionPool.class)
                         .doesNotHaveBean(PoolMetrics.class)
                         .doesNotHaveBean(PoolTimers.class));
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ConnectionPoolAutoConfiguration.class, PoolMetricsAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.micrometer"))
+                .withPropertyValues("pool.port=" + server.port())
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(TcpConnectionPool.class)
+                        .doesNotHaveBean(PoolMetrics.class));
     }
 
     @Test
