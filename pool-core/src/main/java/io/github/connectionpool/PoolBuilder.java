@@ -96,7 +96,8 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     protected abstract B self();
 
     /**
-     * Copies every setting of a configuration.
+     * Copies every setting of a configuration (the settings a {@link PoolConfig} holds; {@link #strictFifoUpTo(int)}
+     * and the parts, such as the closer or the listener, stay as they are).
      *
      * @param config the settings to take
      * @return this builder

@@ -129,6 +129,33 @@ class CancellationTest {
         assertThat(creator.made()).hasSize(1);
     }
 
+    @Test
+    void anAsyncBorrowCompletedByItsCallerWhileItsConnectionIsHandedOverLosesNoConnection() throws Exception {
+        newPool("complete-during-hand-over", 1);
+        for (int round = 0; round < 200; round++) {
+            PooledConnection<TestConnection> held = pool.getConnection();
+            CompletableFuture<PooledConnection<TestConnection>> future = pool.getConnectionAsync();
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread completer = new Thread(() -> {
+                awaitQuietly(start);
+                future.completeExceptionally(new CancellationException("given up by the caller's own code"));
+            });
+            completer.start();
+            awaitQuietly(start);
+            held.close();
+            completer.join();
+
+            if (future.isCompletedExceptionally()) {
+                try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ZERO)) {
+                    assertThat(next.get().isClosed()).as("round %d", round).isFalse();
+                }
+            } else {
+                future.get(5, TimeUnit.SECONDS).close();
+            }
+            assertThat(pool.stats().idle()).as("round %d", round).isEqualTo(1);
+        }
+    }
+
     private static void awaitQuietly(CyclicBarrier barrier) {
         try {
             barrier.await(10, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.github.connectionpool.testing.FakeTicker;
 import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
@@ -329,6 +330,29 @@ class CreationFailureTest {
             assertThat(lease.get()).isSameAs(creator.made().get(0));
             assertThat(creator.attempts()).isEqualTo(2);
             assertThat(pool.stats().creating()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void slowCreationsAreNotTakenForStalledOnesBeforeAnyHasSucceeded() {
+        FakeTicker ticker = new FakeTicker();
+        ConnectionPool<TestConnection, String> pool = track(builder(creator, 10)
+                .ticker(ticker)
+                .connectionTimeout(Duration.ofSeconds(20))
+                .build());
+        creator.mode(Mode.NEVER_COMPLETE); // slow: none completes while the callers arrive
+        List<CompletableFuture<PooledConnection<TestConnection>>> callers = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            callers.add(pool.getConnectionAsync());
+            assertThat(pool.stats().creating())
+                    .as("creations for %d callers", i)
+                    .isEqualTo(i);
+            ticker.advance(Duration.ofMillis(50)); // far beyond 10 ms, far below the second the first creations get
+        }
+        assertThat(pool.stats().creating()).isEqualTo(5);
+        creator.completeHanging();
+        for (CompletableFuture<PooledConnection<TestConnection>> caller : callers) {
+            caller.join().close();
         }
     }
 

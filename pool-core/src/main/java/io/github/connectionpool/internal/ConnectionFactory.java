@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * times the usual creation time). Checks are scheduled for those moments, and start another creation if callers still
  * wait. The stalled
  * one goes on until its connection timeout; if it succeeds after all, its connection serves the next caller or stays
- * idle. The price is at most a few connections more than needed while creations are slow, never more than
- * {@code maxSize}.
+ * idle. The price, while creations are slow or a host drops connects, is creations beyond what the callers need
+ * (replacements can be presumed stalled in turn), never more than {@code maxSize} at once.
  *
  * @param <T> the connection type
  * @param <P> the connection parameters
@@ -102,7 +102,8 @@ final class ConnectionFactory<T, P> {
     void fillDemand() {
         WaiterQueue<T> waiters = engine.waiters();
         int stalled = waiters.isEmpty() ? 0 : stalledCreations();
-        while (!engine.isClosed() && creating.get() - stalled + checking.get() < waiters.size()) {
+        // At least zero: a stalled creation counted above may have settled (and left creating) since.
+        while (!engine.isClosed() && Math.max(0, creating.get() - stalled) + checking.get() < waiters.size()) {
             if (!startOne()) {
                 return;
             }
@@ -121,7 +122,10 @@ final class ConnectionFactory<T, P> {
         int stalled = 0;
         for (Creation<T> creation : inFlight) {
             long running = now - creation.startNanos;
-            if (running >= stallAfter || (creation.startNanos - overtakenBefore < 0 && running >= overtakenAfter)) {
+            boolean overtaken = overtakenBefore != Long.MIN_VALUE // Long.MIN_VALUE: nothing succeeded yet
+                    && creation.startNanos - overtakenBefore < 0
+                    && running >= overtakenAfter;
+            if (running >= stallAfter || overtaken) {
                 stalled++;
             }
         }
@@ -230,7 +234,7 @@ final class ConnectionFactory<T, P> {
             // The outcome reaches a waiter's callbacks: settle it on a worker, not on the timer thread.
             creation.timer(
                     housekeeper.schedule(() -> housekeeper.executeOrRun(creation::timedOut), connectionTimeoutNanos));
-            creation.stallCheck(scheduleStallCheck(stallAfterNanos() + 1));
+            creation.stallCheck(housekeeper.schedule(() -> checkStall(creation), stallAfterNanos() + 1));
         } catch (RejectedExecutionException e) { // closed meanwhile
             creation.abandon();
         }
@@ -249,6 +253,27 @@ final class ConnectionFactory<T, P> {
                     }
                 },
                 delayNanos);
+    }
+
+    /**
+     * Runs when a creation may be presumed stalled: starts another for the callers waiting if it is, and otherwise (the
+     * usual creation time grew meanwhile) looks again when it will be.
+     */
+    private void checkStall(Creation<T> creation) {
+        if (!inFlight.contains(creation) || engine.isClosed()) {
+            return;
+        }
+        long running = ticker.nanoTime() - creation.startNanos;
+        long stallAfter = stallAfterNanos();
+        if (running < stallAfter) {
+            try {
+                creation.stallCheck(housekeeper.schedule(() -> checkStall(creation), stallAfter - running + 1));
+            } catch (RejectedExecutionException e) { // closed meanwhile
+                log.trace("{}: closed before a stall check could be scheduled", name, e);
+            }
+        } else if (!engine.waiters().isEmpty()) {
+            fillDemand();
+        }
     }
 
     /** Once the back-off ends, serves the callers still waiting; one retry is scheduled at a time. */

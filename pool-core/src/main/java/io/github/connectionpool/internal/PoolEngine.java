@@ -684,7 +684,9 @@ public final class PoolEngine<T, P> {
 
     /** Gives the waiter being served a turn with the connection (only one that {@link Waiter#looks} gets one). */
     private void startTurn(Entry<T> entry, Waiter<T> waiter) {
-        if (waiter.looks) {
+        // With few waiting, returns go to the oldest anyway (see turnContinues): no turn, so that the oldest waiter's
+        // looks find none and it parks instead of yielding a core the holders need.
+        if (waiter.looks && waiters.size() > strictFifoUpTo) {
             long id = waiter.thread.getId();
             entry.turnHolder = id;
             long now = System.nanoTime();
@@ -944,13 +946,15 @@ public final class PoolEngine<T, P> {
         }
     }
 
-    /** Completes an asynchronous waiter's future with the lease handed to it, on a worker (see {@link #handOff}). */
+    /**
+     * Completes an asynchronous waiter's future with the lease handed to it, on a worker (see {@link #handOff}). When
+     * the future was completed otherwise meanwhile (cancelled, timed out, failed by close(), or completed by the
+     * caller), whoever completed it takes the lease back (see {@code Waiter.CancellableWait}).
+     */
     private static <T> void completeAsync(Waiter<T> waiter, PooledConnection<T> lease) {
         if (waiter.future.complete(lease)) {
             waiter.handed.compareAndSet(lease, null); // delivered: only the reference is left to drop
-        } else if (!waiter.future.isCancelled() && waiter.handed.compareAndSet(lease, null)) {
-            lease.close(); // timed out or failed by close() meanwhile: nobody else returns it
-        } // cancelled: the canceller takes the lease back itself
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -94,9 +94,11 @@ public final class Waiter<T> {
     }
 
     /**
-     * An asynchronous waiter's future: cancelling it after a lease was handed over, but before the worker completed
-     * the future with it, returns the lease on the cancelling thread, so that the connection is back in the pool (or
-     * with the next waiter) when {@code cancel} returns, as after any other return.
+     * An asynchronous waiter's future. Whoever completes it other than with the lease handed over (a caller that
+     * cancels it or completes it, a timeout, {@code close()}) after a lease was handed over, but before the worker
+     * completed the future with it, returns the lease on its own thread: so that after {@code cancel} the connection
+     * is back in the pool (or with the next waiter), as after any other return, and never stays lent to nobody.
+     * ({@code obtrudeValue} and {@code obtrudeException} are not covered: they overwrite a result regardless.)
      */
     private final class CancellableWait extends CompletableFuture<PooledConnection<T>> {
 
@@ -104,12 +106,34 @@ public final class Waiter<T> {
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             if (cancelled) {
-                PooledConnection<T> lease = handed.getAndSet(null);
-                if (lease != null) {
-                    lease.close();
-                }
+                returnHanded(null);
             }
             return cancelled;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            boolean completed = super.completeExceptionally(failure);
+            if (completed) {
+                returnHanded(null);
+            }
+            return completed;
+        }
+
+        @Override
+        public boolean complete(PooledConnection<T> value) {
+            boolean completed = super.complete(value);
+            if (completed) {
+                returnHanded(value); // the worker completing it with the handed lease keeps it
+            }
+            return completed;
+        }
+
+        private void returnHanded(PooledConnection<T> delivered) {
+            PooledConnection<T> lease = handed.get();
+            if (lease != null && lease != delivered && handed.compareAndSet(lease, null)) {
+                lease.close();
+            }
         }
     }
 

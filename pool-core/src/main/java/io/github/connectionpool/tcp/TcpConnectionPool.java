@@ -116,6 +116,9 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
             throw new IllegalArgumentException(
                     "address must be host:port with a port between 1 and 65535, but was '" + address + "'");
         }
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("address must be host:port with a host, but was '" + address + "'");
+        }
         return address(host, port);
     }
 
@@ -201,7 +204,12 @@ public class TcpConnectionPool extends ConnectionPool<Socket, InetSocketAddress>
             // The pool's own timer ends a creation at connectionTimeout, with a PoolTimeoutException, and interrupts
             // the connect; the socket's timeout is a backstop, a little longer, so that the two never race.
             TcpConnector connector = new TcpConnector(
-                    (int) Math.min(Integer.MAX_VALUE, config.connectionTimeout().toMillis() + CONNECT_BACKSTOP_MILLIS),
+                    (int) Math.min(
+                            Integer.MAX_VALUE,
+                            Math.min(
+                                            Long.MAX_VALUE - CONNECT_BACKSTOP_MILLIS,
+                                            config.connectionTimeout().toMillis())
+                                    + CONNECT_BACKSTOP_MILLIS),
                     (int) readTimeout.toMillis(),
                     tcpNoDelay,
                     keepAlive);

@@ -1,7 +1,8 @@
 package io.github.connectionpool.spring;
 
 import java.util.Set;
-import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.context.SmartLifecycle;
@@ -25,12 +26,12 @@ import org.springframework.scheduling.config.TaskManagementConfigUtils;
  * before any bean is destroyed, so that no run starts once the context is closing. As a
  * {@link ScheduledTaskHolder} it shows the task in Actuator's {@code scheduledtasks} endpoint.
  */
-final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder {
+final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder, DisposableBean {
 
     private static final String TASK_BEAN_NAME = "poolCleanupTask";
 
     private final PoolCleanupTask task;
-    private final ConfigurableBeanFactory beanFactory;
+    private final ConfigurableListableBeanFactory beanFactory;
     private final ThreadPoolTaskSchedulerBuilder schedulerBuilder;
 
     // Guarded by this: set together by start(), cleared together by stop().
@@ -39,7 +40,7 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder 
 
     PoolCleanupScheduler(
             PoolCleanupTask task,
-            ConfigurableBeanFactory beanFactory,
+            ConfigurableListableBeanFactory beanFactory,
             ThreadPoolTaskSchedulerBuilder schedulerBuilder) {
         this.task = task;
         this.beanFactory = beanFactory;
@@ -78,9 +79,19 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder 
         return processor != null;
     }
 
-    /** Whether the application enabled scheduling itself: its processor then runs the task. */
+    /** Stops the task if it still runs, as when the context's refresh failed after it started. */
+    @Override
+    public void destroy() {
+        stop();
+    }
+
+    /**
+     * Whether the application enabled scheduling itself, in this context: its processor then runs the task. (A
+     * parent context's processor does not see this context's beans.)
+     */
     private boolean applicationSchedules() {
-        return beanFactory.containsBean(TaskManagementConfigUtils.SCHEDULED_ANNOTATION_PROCESSOR_BEAN_NAME);
+        return beanFactory.containsLocalBean(TaskManagementConfigUtils.SCHEDULED_ANNOTATION_PROCESSOR_BEAN_NAME)
+                || beanFactory.getBeanNamesForType(ScheduledAnnotationBeanPostProcessor.class, true, false).length > 0;
     }
 
     /**

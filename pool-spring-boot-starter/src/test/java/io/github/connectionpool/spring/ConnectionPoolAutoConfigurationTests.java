@@ -28,6 +28,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.StandardEnvironment;
@@ -346,6 +347,25 @@ class ConnectionPoolAutoConfigurationTests {
                             .as("the cleanup, scheduled by the application's scheduling and by nothing else")
                             .hasSize(1);
                 });
+    }
+
+    @Test
+    void schedulingEnabledInAParentContextDoesNotRunTheChildsCleanupSoTheStarterDoes() {
+        try (AnnotationConfigApplicationContext parent =
+                new AnnotationConfigApplicationContext(EnablesScheduling.class)) {
+            runner.withParent(parent)
+                    .withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=20ms")
+                    .run(context -> {
+                        assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
+                                .as("the starter's own cleanup scheduler")
+                                .isTrue();
+                        TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
+                        pool.getConnection().close();
+                        await().atMost(Duration.ofSeconds(10))
+                                .untilAsserted(() ->
+                                        assertThat(pool.stats().destroyed()).isEqualTo(1));
+                    });
+        }
     }
 
     private void isThePoolCleanup(ScheduledTask task) {
