@@ -315,22 +315,27 @@ class CreationFailureTest {
     }
 
     @Test
-    void aCallerWhoseOnlyCreationHangsGetsASecondOneWithoutWaitingForTheConnectionTimeout() {
+    void onceCreationsSucceedAHungCreationGetsOneReplacementNotMore() throws Exception {
         ConnectionPool<TestConnection, String> pool = track(
-                builder(creator, 2).connectionTimeout(Duration.ofSeconds(20)).build());
-        creator.mode(Mode.NEVER_COMPLETE);
-        Thread switcher = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
-            creator.mode(Mode.SUCCEED);
-        });
-        switcher.start();
+                builder(creator, 5).connectionTimeout(Duration.ofSeconds(2)).build());
+        PooledConnection<TestConnection> first = pool.getConnection(); // a success: creation time is now known
+        creator.mode(Mode.NEVER_COMPLETE); // the host now drops every connect
 
-        // No creation has succeeded yet, so nothing tells a slow one from a stalled one before a second has passed.
-        try (PooledConnection<TestConnection> lease = pool.getConnection(Duration.ofSeconds(10))) {
-            assertThat(lease.get()).isSameAs(creator.made().get(0));
-            assertThat(creator.attempts()).isEqualTo(2);
-            assertThat(pool.stats().creating()).isEqualTo(1);
+        // The caller's creation hangs; after four times the usual creation time (at least 10 ms) it is presumed
+        // stalled and a replacement is started. That one hangs too, and is not replaced in turn.
+        assertThatThrownBy(() -> pool.getConnection(Duration.ofMillis(500))).isInstanceOf(PoolTimeoutException.class);
+        assertThat(creator.attempts())
+                .as("the first, the hung one, one replacement")
+                .isEqualTo(3);
+        assertThat(pool.stats().creating()).isEqualTo(2);
+
+        // The hung connects end at their connection timeout, and free their slots; then callers are served again.
+        creator.mode(Mode.SUCCEED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().creating() == 0);
+        try (PooledConnection<TestConnection> lease = pool.getConnection(Duration.ofSeconds(5))) {
+            assertThat(lease.get().isClosed()).isFalse();
         }
+        first.close();
     }
 
     @Test

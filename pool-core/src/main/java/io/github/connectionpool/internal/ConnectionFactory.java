@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * once uncounted, demand is looked at again, so that such a caller is not forgotten either.
  *
  * <p>Stalls: a creation that hangs (a connect to a host that drops packets) must not keep callers waiting while
- * slots are free. So a creation stops counting as supply once it is presumed stalled: it has run for twice as long as
- * a creation started after it took to succeed (and at least 10 ms), or else for {@link #stallAfterNanos()} (four
- * times the usual creation time). Checks are scheduled for those moments, and start another creation if callers still
- * wait. The stalled
- * one goes on until its connection timeout; if it succeeds after all, its connection serves the next caller or stays
- * idle. The price, while creations are slow or a host drops connects, is creations beyond what the callers need
- * (replacements can be presumed stalled in turn), never more than {@code maxSize} at once.
+ * slots are free, when there is evidence that others get through. So a creation stops counting as supply once it is
+ * presumed stalled: it has run for twice as long as a creation started after it took to succeed (and at least 10 ms),
+ * or for {@link #stallAfterNanos()} (four times the usual creation time, known once creations have succeeded).
+ * Checks are scheduled for those moments, and start another creation if callers still wait. The stalled one goes on
+ * until its connection timeout; if it succeeds after all, its connection serves the next caller or stays idle. A
+ * replacement is not presumed stalled in turn, and before any creation succeeded nothing is presumed stalled: so a
+ * host that drops every connect gets at most twice the connects the callers need (one per caller from a fresh pool),
+ * each ended by its connection timeout, and slots stay free for when it answers again.
  *
  * @param <T> the connection type
  * @param <P> the connection parameters
@@ -44,8 +45,6 @@ final class ConnectionFactory<T, P> {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionFactory.class);
 
-    /** How long the first creations may run before they are presumed stalled, with no creation time known yet. */
-    private static final long STALL_AFTER_FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The least time a creation may run before it is presumed stalled. */
     private static final long STALL_AFTER_AT_LEAST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -104,7 +103,9 @@ final class ConnectionFactory<T, P> {
         int stalled = waiters.isEmpty() ? 0 : stalledCreations();
         // At least zero: a stalled creation counted above may have settled (and left creating) since.
         while (!engine.isClosed() && Math.max(0, creating.get() - stalled) + checking.get() < waiters.size()) {
-            if (!startOne()) {
+            // Started because some count as stalled: a replacement, which is not presumed stalled in turn.
+            boolean replacement = stalled > 0 && creating.get() + checking.get() >= waiters.size();
+            if (!startOne(replacement)) {
                 return;
             }
         }
@@ -121,6 +122,9 @@ final class ConnectionFactory<T, P> {
         long overtakenBefore = lastSuccessStartNanos;
         int stalled = 0;
         for (Creation<T> creation : inFlight) {
+            if (creation.replacement) {
+                continue;
+            }
             long running = now - creation.startNanos;
             boolean overtaken = overtakenBefore != Long.MIN_VALUE // Long.MIN_VALUE: nothing succeeded yet
                     && creation.startNanos - overtakenBefore < 0
@@ -133,13 +137,16 @@ final class ConnectionFactory<T, P> {
     }
 
     /**
-     * How long a creation may run before it is presumed stalled: four times the usual creation time, at least 10 ms;
-     * before any creation succeeded, a second. Never more than half the connection timeout, which ends it anyway.
+     * How long a creation may run before it is presumed stalled: four times the usual creation time, at least 10 ms,
+     * and never more than half the connection timeout (which ends it anyway); before any creation succeeded, never
+     * ({@code Long.MAX_VALUE}).
      */
     long stallAfterNanos() {
         long typical = typicalCreationNanos;
-        long stallAfter = typical < 0 ? STALL_AFTER_FIRST_NANOS : Math.max(STALL_AFTER_AT_LEAST_NANOS, 4 * typical);
-        return Math.min(stallAfter, connectionTimeoutNanos / 2);
+        if (typical < 0) {
+            return Long.MAX_VALUE;
+        }
+        return Math.min(Math.max(STALL_AFTER_AT_LEAST_NANOS, 4 * typical), connectionTimeoutNanos / 2);
     }
 
     /** A creation took {@code nanos} to succeed: its start and time feed {@link #stalledCreations()}. */
@@ -210,6 +217,10 @@ final class ConnectionFactory<T, P> {
     }
 
     private boolean startOne() {
+        return startOne(false);
+    }
+
+    private boolean startOne(boolean replacement) {
         if (engine.isClosed()) {
             return false;
         }
@@ -223,7 +234,7 @@ final class ConnectionFactory<T, P> {
             return false;
         }
         creating.incrementAndGet();
-        Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime());
+        Creation<T> creation = new Creation<>(this, entry, ticker.nanoTime(), replacement);
         inFlight.add(creation);
         if (engine.isClosed()) { // close() may have abandoned the creations before this one was added
             creation.abandon();
@@ -234,7 +245,7 @@ final class ConnectionFactory<T, P> {
             // The outcome reaches a waiter's callbacks: settle it on a worker, not on the timer thread.
             creation.timer(
                     housekeeper.schedule(() -> housekeeper.executeOrRun(creation::timedOut), connectionTimeoutNanos));
-            creation.stallCheck(housekeeper.schedule(() -> checkStall(creation), stallAfterNanos() + 1));
+            scheduleStallCheckOf(creation, stallAfterNanos());
         } catch (RejectedExecutionException e) { // closed meanwhile
             creation.abandon();
         }
@@ -267,12 +278,19 @@ final class ConnectionFactory<T, P> {
         long stallAfter = stallAfterNanos();
         if (running < stallAfter) {
             try {
-                creation.stallCheck(housekeeper.schedule(() -> checkStall(creation), stallAfter - running + 1));
+                scheduleStallCheckOf(creation, stallAfter - running);
             } catch (RejectedExecutionException e) { // closed meanwhile
                 log.trace("{}: closed before a stall check could be scheduled", name, e);
             }
         } else if (!engine.waiters().isEmpty()) {
             fillDemand();
+        }
+    }
+
+    /** Looks at a creation again when it may be presumed stalled; nothing while no creation time is known. */
+    private void scheduleStallCheckOf(Creation<T> creation, long delayNanos) {
+        if (!creation.replacement && delayNanos != Long.MAX_VALUE) {
+            creation.stallCheck(housekeeper.schedule(() -> checkStall(creation), delayNanos + 1));
         }
     }
 

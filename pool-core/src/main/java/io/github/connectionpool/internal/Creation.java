@@ -21,15 +21,19 @@ final class Creation<T> implements Runnable {
     private final ConnectionFactory<T, ?> factory;
     final Entry<T> entry;
     final long startNanos;
+    /** Started in place of creations presumed stalled: not presumed stalled itself (see ConnectionFactory). */
+    final boolean replacement;
+
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Future<?> timer;
     private volatile Future<?> stallCheck;
     private volatile Future<?> task;
 
-    Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos) {
+    Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos, boolean replacement) {
         this.factory = factory;
         this.entry = entry;
         this.startNanos = startNanos;
+        this.replacement = replacement;
     }
 
     void timer(Future<?> timer) {
