@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,21 +100,37 @@ class CancellationTest {
     @Test
     void anAsyncAcquireCancelledWhileItsConnectionIsHandedOverLeavesItIdleWhenCancelReturns() throws Exception {
         newPool("cancel-during-hand-over", 1);
-        for (int round = 0; round < 300; round++) {
+        raceHandOverWith(future -> future.cancel(true), 300);
+    }
+
+    @Test
+    void anAsyncBorrowCompletedByItsCallerWhileItsConnectionIsHandedOverLosesNoConnection() throws Exception {
+        newPool("complete-during-hand-over", 1);
+        raceHandOverWith(
+                future -> future.completeExceptionally(new CancellationException("given up by the caller's own code")),
+                200);
+    }
+
+    /**
+     * Races a hand-over to an async borrower against the borrower giving up its future, round after round: whoever
+     * wins, the connection is back in the pool (idle, not closed) once both the return and the giving up returned.
+     */
+    private void raceHandOverWith(Consumer<CompletableFuture<PooledConnection<TestConnection>>> giveUp, int rounds)
+            throws Exception {
+        for (int round = 0; round < rounds; round++) {
             PooledConnection<TestConnection> held = pool.getConnection();
             CompletableFuture<PooledConnection<TestConnection>> future = pool.getConnectionAsync();
             CyclicBarrier start = new CyclicBarrier(2);
-            Thread canceller = new Thread(() -> {
+            Thread quitter = new Thread(() -> {
                 awaitQuietly(start);
-                future.cancel(true);
+                giveUp.accept(future);
             });
-            canceller.start();
+            quitter.start();
             awaitQuietly(start);
-            held.close(); // races the cancel: the hand-over may reach the future before or after it
-            canceller.join();
+            held.close(); // races the giving up: the hand-over may reach the future before or after it
+            quitter.join();
 
-            if (future.isCancelled()) {
-                // Whoever won, the connection is back once both close() and cancel() have returned.
+            if (future.isCompletedExceptionally()) {
                 try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ZERO)) {
                     assertThat(next.get().isClosed()).as("round %d", round).isFalse();
                 }
@@ -127,33 +144,6 @@ class CancellationTest {
             });
         }
         assertThat(creator.made()).hasSize(1);
-    }
-
-    @Test
-    void anAsyncBorrowCompletedByItsCallerWhileItsConnectionIsHandedOverLosesNoConnection() throws Exception {
-        newPool("complete-during-hand-over", 1);
-        for (int round = 0; round < 200; round++) {
-            PooledConnection<TestConnection> held = pool.getConnection();
-            CompletableFuture<PooledConnection<TestConnection>> future = pool.getConnectionAsync();
-            CyclicBarrier start = new CyclicBarrier(2);
-            Thread completer = new Thread(() -> {
-                awaitQuietly(start);
-                future.completeExceptionally(new CancellationException("given up by the caller's own code"));
-            });
-            completer.start();
-            awaitQuietly(start);
-            held.close();
-            completer.join();
-
-            if (future.isCompletedExceptionally()) {
-                try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ZERO)) {
-                    assertThat(next.get().isClosed()).as("round %d", round).isFalse();
-                }
-            } else {
-                future.get(5, TimeUnit.SECONDS).close();
-            }
-            assertThat(pool.stats().idle()).as("round %d", round).isEqualTo(1);
-        }
     }
 
     private static void awaitQuietly(CyclicBarrier barrier) {

@@ -305,11 +305,7 @@ class ConnectionPoolAutoConfigurationTests {
         runner.withUserConfiguration(OwnScheduledMethod.class)
                 .withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=20ms")
                 .run(context -> {
-                    TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
-                    pool.getConnection().close();
-                    await().atMost(Duration.ofSeconds(10))
-                            .untilAsserted(
-                                    () -> assertThat(pool.stats().destroyed()).isEqualTo(1));
+                    returnOneAndAwaitTheCleanupClosingIt(context.getBean(TcpConnectionPool.class));
 
                     assertThat(context.getBean(OwnScheduledMethod.class).runs)
                             .as("runs of a @Scheduled method of an application that did not enable scheduling, "
@@ -329,11 +325,7 @@ class ConnectionPoolAutoConfigurationTests {
         runner.withUserConfiguration(OwnScheduledMethod.class, EnablesScheduling.class)
                 .withPropertyValues("pool.max-idle-time=100ms", "pool.cleanup.interval=20ms")
                 .run(context -> {
-                    TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
-                    pool.getConnection().close();
-                    await().atMost(Duration.ofSeconds(10))
-                            .untilAsserted(
-                                    () -> assertThat(pool.stats().destroyed()).isEqualTo(1));
+                    returnOneAndAwaitTheCleanupClosingIt(context.getBean(TcpConnectionPool.class));
 
                     assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
                             .as("the starter's own cleanup scheduler")
@@ -359,13 +351,16 @@ class ConnectionPoolAutoConfigurationTests {
                         assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
                                 .as("the starter's own cleanup scheduler")
                                 .isTrue();
-                        TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
-                        pool.getConnection().close();
-                        await().atMost(Duration.ofSeconds(10))
-                                .untilAsserted(() ->
-                                        assertThat(pool.stats().destroyed()).isEqualTo(1));
+                        returnOneAndAwaitTheCleanupClosingIt(context.getBean(TcpConnectionPool.class));
                     });
         }
+    }
+
+    /** Returns a connection and waits until the cleanup closed it, idle past max-idle-time: proof the cleanup runs. */
+    private static void returnOneAndAwaitTheCleanupClosingIt(TcpConnectionPool pool) {
+        pool.getConnection().close();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(pool.stats().destroyed()).isEqualTo(1));
     }
 
     private void isThePoolCleanup(ScheduledTask task) {
