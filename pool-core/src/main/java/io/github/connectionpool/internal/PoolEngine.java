@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * caller that did not come from it queues whenever anyone waits. Bounds:
  * <ul>
  *   <li>Only while more callers wait than {@code strictFifoUpTo} (by default 2): with fewer, every return goes to the
- *       oldest waiter, strictly in order; the switches that costs matter only when many more threads than connections
- *       borrow briefly, and those make a longer queue.
+ *       oldest waiter, strictly in order; the thread switches strict order costs matter only when many more threads
+ *       than connections borrow briefly, and those make a longer queue.
  *   <li>Returners time turns with {@link TurnClock}, which queueing and waking callers move, and the holder itself
  *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS} (the waiters'
  *       own looks read the system clock).
@@ -920,16 +920,17 @@ public final class PoolEngine<T, P> {
             if (waiter.async) {
                 PooledConnection<T> lease = leases.lease(entry, leased);
                 // Completing runs the caller's own callbacks: never on this thread (a returning caller, possibly
-                // inside another callback). Until then the lease waits in waiter.handed, where a caller cancelling
-                // meanwhile takes it back itself (see Waiter.CancellableWait): the store there and the cancel's are
-                // both volatile, so either this thread sees the cancel below or the canceller sees the lease.
+                // inside another callback). Until then the lease waits in waiter.handed, where whoever completes the
+                // future otherwise meanwhile (a cancel, a timeout, close()) takes it back (see Waiter.CancellableWait):
+                // the store there and the completion are both volatile, so this thread sees the completion below or
+                // the completer sees the lease.
                 waiter.handed.set(lease);
                 if (waiter.future.isDone()) {
                     if (waiter.handed.compareAndSet(lease, null)) {
                         entry.set(Entry.with(leased, Entry.RESERVED)); // gave up meanwhile: the next waiter
                         continue;
                     }
-                    return; // the canceller took the lease and returns it
+                    return; // whoever completed the future took the lease and returns it
                 }
                 housekeeper.executeOrRun(() -> completeAsync(waiter, lease));
                 return;
