@@ -51,6 +51,16 @@ class CreationFailureTest {
                 .cleanup(CleanupConfig.disabled());
     }
 
+    /** A caller borrowing asynchronously whose creation hangs; the creator succeeds again afterwards. */
+    private CompletableFuture<PooledConnection<TestConnection>> hangOneAsyncCaller(
+            ConnectionPool<TestConnection, String> pool) {
+        creator.mode(Mode.NEVER_COMPLETE);
+        CompletableFuture<PooledConnection<TestConnection>> caller = pool.getConnectionAsync();
+        await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
+        creator.mode(Mode.SUCCEED);
+        return caller;
+    }
+
     private <T extends ConnectionPool<?, ?>> T track(T pool) {
         pools.add(pool);
         return pool;
@@ -265,11 +275,8 @@ class CreationFailureTest {
         ConnectionPool<TestConnection, String> pool = track(builder(creator, 2)
                 .connectionTimeout(Duration.ofSeconds(20)) // the hung creation stays hung throughout
                 .build());
-        creator.mode(Mode.NEVER_COMPLETE);
-        CompletableFuture<PooledConnection<TestConnection>> first = pool.getConnectionAsync();
-        await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
+        CompletableFuture<PooledConnection<TestConnection>> first = hangOneAsyncCaller(pool);
 
-        creator.mode(Mode.SUCCEED);
         CompletableFuture<PooledConnection<TestConnection>> second = pool.getConnectionAsync();
 
         // The second caller's creation succeeds beside the hung one; first come, first served gives it to the first.
@@ -293,10 +300,7 @@ class CreationFailureTest {
         ConnectionPool<TestConnection, String> pool = track(builder(creator, 3)
                 .connectionTimeout(Duration.ofSeconds(20)) // the hung creation stays hung throughout
                 .build());
-        creator.mode(Mode.NEVER_COMPLETE);
-        CompletableFuture<PooledConnection<TestConnection>> first = pool.getConnectionAsync();
-        await().atMost(Duration.ofSeconds(5)).until(() -> creator.attempts() == 1);
-        creator.mode(Mode.SUCCEED);
+        CompletableFuture<PooledConnection<TestConnection>> first = hangOneAsyncCaller(pool);
 
         // The second caller's creation goes to the first caller (first come, first served); the creation the second
         // then waits for has been overtaken by one started after it, so it no longer counts: a third is started.
