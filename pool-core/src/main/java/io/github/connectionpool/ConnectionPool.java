@@ -1,6 +1,7 @@
 package io.github.connectionpool;
 
 import io.github.connectionpool.internal.PoolEngine;
+import io.github.connectionpool.internal.PoolParts;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -78,15 +79,18 @@ public class ConnectionPool<T, P> implements AutoCloseable {
         this.config = builder.toConfig();
         this.engine = new PoolEngine<>(
                 config,
-                builder.params,
-                builder.creator,
-                builder.validator,
-                builder.closer,
-                builder.resetter,
-                builder.ticker,
-                builder.listener,
-                builder.strictFifoUpTo,
-                PooledConnection::new);
+                new PoolParts<>(
+                        builder.params,
+                        builder.creator,
+                        builder.validator,
+                        builder.closer,
+                        builder.resetter,
+                        builder.ticker,
+                        builder.listener,
+                        builder.strictFifoUpTo,
+                        PooledConnection::new,
+                        builder.executors,
+                        builder.realTime));
     }
 
     /**

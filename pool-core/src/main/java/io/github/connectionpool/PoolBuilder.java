@@ -1,8 +1,11 @@
 package io.github.connectionpool;
 
+import io.github.connectionpool.internal.PoolExecutors;
+import io.github.connectionpool.internal.PoolParts;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The settings shared by every pool builder: {@link ConnectionPool.Builder} and the TCP pool's builder.
@@ -44,6 +47,9 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     Ticker ticker = Ticker.system();
     int strictFifoUpTo = DEFAULT_STRICT_FIFO_UP_TO;
     PoolListener listener = PoolListener.none();
+    // For tests in this package: the threads and the real-time clock the engine runs on (see PoolParts).
+    Function<String, PoolExecutors> executors = PoolParts.ownThreads();
+    Ticker realTime = Ticker.system();
 
     /**
      * Starts a builder.

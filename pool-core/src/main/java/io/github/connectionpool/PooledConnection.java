@@ -1,6 +1,6 @@
 package io.github.connectionpool;
 
-import io.github.connectionpool.internal.Entry;
+import io.github.connectionpool.internal.Slot;
 
 /**
  * A borrowed connection. Give it back by closing it, best with try-with-resources:
@@ -21,10 +21,10 @@ import io.github.connectionpool.internal.Entry;
  */
 public final class PooledConnection<T> implements AutoCloseable {
 
-    private final Entry<T> entry;
+    private final Slot<T> entry;
     private final long stamp;
 
-    PooledConnection(Entry<T> entry, long stamp) {
+    PooledConnection(Slot<T> entry, long stamp) {
         this.entry = entry;
         this.stamp = stamp;
     }

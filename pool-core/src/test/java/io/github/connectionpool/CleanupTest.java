@@ -31,8 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CleanupTest {
 
-    private static final String ENGINE_LOGGER = "io.github.connectionpool.internal.PoolEngine";
-    private static final String HOUSEKEEPER_LOGGER = "io.github.connectionpool.internal.Housekeeper";
+    private static final String POOL_LOGGERS = "io.github.connectionpool";
 
     private final FakeTicker ticker = new FakeTicker();
     private final TestCreator creator = new TestCreator();
@@ -231,7 +230,7 @@ class CleanupTest {
 
     @Test
     void runCleanupValidatesIdleConnectionsBeyondTheBypassWindowAndClosesInvalidOnes() {
-        LogCapture log = capture(ENGINE_LOGGER);
+        LogCapture log = capture(POOL_LOGGERS);
         ConnectionPool<TestConnection, String> pool = started(builder("validate-idle")
                 .maxSize(2)
                 .maxIdleTime(Duration.ZERO)
@@ -336,7 +335,7 @@ class CleanupTest {
 
     @Test
     void aPeriodicRunThatThrowsIsLoggedAtErrorAndRunsAgain() {
-        LogCapture log = capture(HOUSEKEEPER_LOGGER);
+        LogCapture log = capture(POOL_LOGGERS);
         AtomicBoolean failOnce = new AtomicBoolean(true);
         // User callbacks cannot break a run (their failures are caught), but the clock is read outside them: a ticker
         // that throws once, when a periodic cleanup run reads it, makes exactly one run throw.
@@ -407,7 +406,7 @@ class CleanupTest {
 
     @Test
     void aPoolDroppedWithoutCloseStopsItsThreadsOnceGarbageCollected() {
-        LogCapture log = capture(HOUSEKEEPER_LOGGER);
+        LogCapture log = capture(POOL_LOGGERS);
         String name = "dropped-" + ThreadLocalRandom.current().nextInt(1_000_000);
         startAndDrop(name);
         assertThat(threadsOf(name)).isNotEmpty();
@@ -446,7 +445,7 @@ class CleanupTest {
 
     @Test
     void eachCleanupRunLogsADebugSummary() {
-        LogCapture log = capture(ENGINE_LOGGER);
+        LogCapture log = capture(POOL_LOGGERS);
         ConnectionPool<TestConnection, String> pool =
                 started(builder("summary").maxSize(1).maxIdleTime(Duration.ofMinutes(1)));
         makeIdle(pool, 1);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import io.github.connectionpool.internal.PoolEngine;
 import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
@@ -303,7 +302,7 @@ class PooledConnectionTest {
         PooledConnection<TestConnection> lease = pool.getConnection();
         TestConnection first = lease.get();
 
-        try (LogCapture log = LogCapture.of(PoolEngine.class)) {
+        try (LogCapture log = LogCapture.ofPool()) {
             assertThatCode(lease::invalidate).doesNotThrowAnyException();
 
             assertThat(closes).hasValue(1);

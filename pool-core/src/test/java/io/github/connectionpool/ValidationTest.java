@@ -3,7 +3,6 @@ package io.github.connectionpool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.github.connectionpool.internal.PoolEngine;
 import io.github.connectionpool.testing.FakeTicker;
 import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
@@ -228,7 +227,7 @@ class ValidationTest {
         validator.answer = c -> CompletableFuture.completedFuture(false);
         ticker.advance(PAST_BYPASS);
 
-        try (LogCapture log = LogCapture.of(PoolEngine.class)) {
+        try (LogCapture log = LogCapture.ofPool()) {
             try (PooledConnection<TestConnection> lease = pool.getConnection()) {
                 assertThat(lease.get()).isNotNull();
             }
@@ -244,7 +243,7 @@ class ValidationTest {
         validator.answer = c -> new CompletableFuture<>();
         ticker.advance(PAST_BYPASS);
 
-        try (LogCapture log = LogCapture.of(PoolEngine.class)) {
+        try (LogCapture log = LogCapture.ofPool()) {
             try (PooledConnection<TestConnection> lease = pool.getConnection()) {
                 assertThat(lease.get()).isNotNull();
             }

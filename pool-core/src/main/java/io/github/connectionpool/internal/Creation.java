@@ -10,32 +10,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One connection being made for one slot: the creator's call on a worker thread, raced against the connection
  * timeout.
  *
- * <p>Exactly one outcome counts, whichever comes first: the connection, the creator's error, the timeout, or the pool
- * closing. The slot is settled by that outcome alone, so a creator that fails, hangs, or never completes its stage
- * cannot hold the slot past the timeout; a connection that arrives after its creation was settled is closed at once.
+ * <p><b>Settled and ended.</b> Exactly one outcome counts for the callers, whichever comes first: the connection, the
+ * creator's error, the timeout, or the pool closing; that is when the creation is <em>settled</em>. It has
+ * <em>ended</em> once the creator's call has returned and its stage has completed (or the call threw). The slot stays
+ * taken until both: a creation the pool gave up on (timeout, close) may still be connecting, and counts against
+ * {@code maxSize} until it ends; its connection, if one comes, is closed on arrival. So a creator that ignores
+ * interruption never has more calls running than the pool has slots.
  *
  * @param <T> the connection type
  */
 final class Creation<T> implements Runnable {
 
-    private final ConnectionFactory<T, ?> factory;
-    final Entry<T> entry;
+    private final Creations<T, ?> creations;
+    final Slot<T> slot;
+    /** When it started, on the pool's real-time clock (stall rules, timeouts). */
     final long startNanos;
-    /** Started in place of creations presumed stalled: not presumed stalled itself (see ConnectionFactory). */
+    /** When it started, on the pool's ticker (the creation timer of the listener). */
+    final long startTicks;
+    /** Started in place of creations presumed stalled: never presumed stalled itself (see StallRule). */
     final boolean replacement;
 
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Future<?> timer;
     private volatile Future<?> stallCheck;
     private volatile Future<?> task;
 
-    Creation(ConnectionFactory<T, ?> factory, Entry<T> entry, long startNanos, boolean replacement) {
-        this.factory = factory;
-        this.entry = entry;
+    Creation(Creations<T, ?> creations, Slot<T> slot, long startNanos, long startTicks, boolean replacement) {
+        this.creations = creations;
+        this.slot = slot;
         this.startNanos = startNanos;
+        this.startTicks = startTicks;
         this.replacement = replacement;
     }
 
+    /** The timer that ends the creation at the connection timeout; cancelled when it settles. */
     void timer(Future<?> timer) {
         this.timer = timer;
         if (settled.get()) {
@@ -43,7 +52,7 @@ final class Creation<T> implements Runnable {
         }
     }
 
-    /** The check that starts another creation once this one is presumed stalled; cancelled when this one settles. */
+    /** The check that starts another creation once this one is presumed stalled; cancelled when it settles. */
     void stallCheck(Future<?> check) {
         this.stallCheck = check;
         if (settled.get()) {
@@ -56,12 +65,16 @@ final class Creation<T> implements Runnable {
         this.task = task;
     }
 
+    boolean isSettled() {
+        return settled.get();
+    }
+
     /** Calls the creator; runs on a worker thread. */
     @Override
     public void run() {
         CompletionStage<T> stage;
         try {
-            stage = factory.callCreator();
+            stage = creations.callCreator();
         } catch (Throwable e) { // the creator is user code: whatever it throws is a creation failure
             failed(e);
             return;
@@ -81,36 +94,57 @@ final class Creation<T> implements Runnable {
         });
     }
 
-    void succeeded(T connection) {
+    private void succeeded(T connection) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         if (settle()) {
-            factory.created(this, connection);
+            creations.created(this, connection);
         } else {
-            factory.discardLate(connection);
+            creations.endedLate(this, connection);
         }
     }
 
-    void failed(Throwable error) {
+    private void failed(Throwable error) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
         if (settle()) {
-            factory.failed(this, error, false);
+            creations.failed(this, error);
+        } else {
+            creations.endedLate(this, null);
         }
     }
 
-    /** The connection timeout passed: give up on the creator, interrupting it if it is still in its call. */
+    /** The connection timeout passed: the callers hear of it now; the creator is interrupted if still in its call. */
     void timedOut() {
         if (settle()) {
             Future<?> running = task;
             if (running != null) {
                 running.cancel(true); // interrupts the creator only while this very task still runs it
             }
-            factory.failed(this, null, true);
+            creations.timedOut(this);
         }
     }
 
-    /** The pool closed: settle without a connection. */
+    /** The pool closed: settle without a connection; the slot is freed once the creation ends. */
     void abandon() {
         if (settle()) {
-            factory.abandoned(this);
+            Future<?> running = task;
+            if (running != null) {
+                running.cancel(true);
+            }
+            creations.abandoned(this);
         }
+    }
+
+    /** A creation that was never started (the pool closed first): it has nothing to end. */
+    void neverStarted() {
+        ended.set(true);
+        if (settle()) {
+            creations.abandoned(this);
+        }
+        creations.endedLate(this, null);
     }
 
     private boolean settle() {

@@ -4,95 +4,51 @@ import io.github.connectionpool.CleanupConfig;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool's threads: one scheduler thread for timers (cleanup runs, leak sweeps, creation and acquire timeouts) and
- * a cached set of worker threads for creations and for work an asynchronous borrow must not do on its caller's thread.
+ * The pool's periodic tasks: its own cleanup, the leak sweep and the coarse clock's tick, on {@link PoolExecutors}.
  *
- * <p>All threads are daemons, named after the pool, and end with {@link #shutdown()}. Periodic tasks hold their pool
- * only weakly: a pool that is dropped without {@code close()} is collected, and its next periodic run then stops the
- * threads instead of keeping them, and the pool, alive forever.
+ * <p>Periodic tasks hold their pool only weakly: a pool that is dropped without {@code close()} is collected, and its
+ * next periodic run then stops the threads instead of keeping them, and the pool, alive forever. After
+ * {@link #shutdown()} nothing is scheduled again and {@link #cleanupRunning()} reads false, whatever a concurrent
+ * {@link #startCleanup} does.
  */
 final class Housekeeper {
 
     private static final Logger log = LoggerFactory.getLogger(Housekeeper.class);
 
     private final String poolName;
-    private final ScheduledThreadPoolExecutor scheduler;
-    private final ThreadPoolExecutor worker;
-    private final AtomicReference<ScheduledFuture<?>> cleanupRun = new AtomicReference<>();
-    private final AtomicReference<ScheduledFuture<?>> leakSweep = new AtomicReference<>();
+    private final PoolExecutors executors;
+    private final AtomicReference<Future<?>> cleanupRun = new AtomicReference<>();
+    private final AtomicReference<Future<?>> leakSweep = new AtomicReference<>();
     private final AtomicBoolean collected = new AtomicBoolean();
+    private volatile boolean stopped;
 
-    Housekeeper(String poolName) {
+    Housekeeper(String poolName, PoolExecutors executors) {
         this.poolName = poolName;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, threads(poolName + "-housekeeper"));
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.worker = new ThreadPoolExecutor(
-                0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads(poolName + "-worker"));
-    }
-
-    /**
-     * Runs a one-off task after a delay, on the scheduler thread: keep it short, or hand it to a worker.
-     *
-     * @throws RejectedExecutionException after {@link #shutdown()}
-     */
-    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        return scheduler.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Runs a task on a worker thread.
-     *
-     * @throws RejectedExecutionException after {@link #shutdown()}
-     */
-    void execute(Runnable task) {
-        worker.execute(task);
-    }
-
-    /**
-     * Runs a task on a worker thread, whose cancellation with interruption reaches only this task.
-     *
-     * @throws RejectedExecutionException after {@link #shutdown()}
-     */
-    Future<?> submit(Runnable task) {
-        return worker.submit(task);
-    }
-
-    /** Runs a task on a worker thread; after {@link #shutdown()}, on the calling thread. */
-    void executeOrRun(Runnable task) {
-        try {
-            worker.execute(task);
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
+        this.executors = executors;
     }
 
     /** Starts (or restarts) the periodic cleanup; a disabled configuration only stops it. */
     <E> void startCleanup(CleanupConfig config, E owner, Consumer<E> run) {
-        long period = config.interval().toNanos();
-        ScheduledFuture<?> next = null;
-        if (config.enabled()) {
+        Future<?> next = null;
+        if (config.enabled() && !stopped) {
             try {
-                next = every(period, period, owner, run, "cleanup");
+                next = executors.scheduleRepeatedly(
+                        new WeakTask<>(owner, run, "cleanup"), PoolEngine.nanos(config.interval()));
             } catch (RejectedExecutionException e) { // shut down: the pool closed meanwhile
                 return;
             }
         }
         cancel(cleanupRun.getAndSet(next));
+        if (stopped) { // shut down while this was being scheduled: the shutdown may have missed it
+            cancel(cleanupRun.getAndSet(null));
+        }
     }
 
     void stopCleanup() {
@@ -100,16 +56,13 @@ final class Housekeeper {
     }
 
     boolean cleanupRunning() {
-        return cleanupRun.get() != null;
+        return !stopped && cleanupRun.get() != null;
     }
 
-    /**
-     * Moves a coarse clock forward every period, on the scheduler thread itself (a tick is one volatile write). The
-     * clock is held weakly, like the pool's other periodic tasks.
-     */
+    /** Moves a coarse clock forward every period, on the scheduler thread itself (a tick is one volatile write). */
     void startTicking(CoarseClock clock) {
         WeakReference<CoarseClock> held = new WeakReference<>(clock);
-        scheduler.scheduleAtFixedRate(
+        executors.scheduleRepeatedly(
                 () -> {
                     CoarseClock target = held.get();
                     if (target == null) {
@@ -118,22 +71,21 @@ final class Housekeeper {
                     }
                     target.tick();
                 },
-                clock.period(),
-                clock.period(),
-                TimeUnit.NANOSECONDS);
+                clock.period());
     }
 
     /** Starts the periodic leak sweep. */
     <E> void startLeakSweep(long periodNanos, E owner, Consumer<E> sweep) {
-        cancel(leakSweep.getAndSet(every(periodNanos, periodNanos, owner, sweep, "leak detection")));
+        cancel(leakSweep.getAndSet(
+                executors.scheduleRepeatedly(new WeakTask<>(owner, sweep, "leak detection"), periodNanos)));
     }
 
-    /** Stops every task and lets the threads end; a running creation is interrupted. */
+    /** Stops every periodic task and the threads; a running creation is interrupted. */
     void shutdown() {
+        stopped = true;
         stopCleanup();
         cancel(leakSweep.getAndSet(null));
-        scheduler.shutdownNow();
-        worker.shutdownNow();
+        executors.shutdown();
     }
 
     /** A periodic task found its pool collected (dropped without close()): say so once and stop the threads. */
@@ -144,23 +96,10 @@ final class Housekeeper {
         shutdown();
     }
 
-    private <E> ScheduledFuture<?> every(long delay, long period, E owner, Consumer<E> run, String what) {
-        return scheduler.scheduleWithFixedDelay(new WeakTask<>(owner, run, what), delay, period, TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> task) {
+    private static void cancel(Future<?> task) {
         if (task != null) {
             task.cancel(false);
         }
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger number = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /**
@@ -191,7 +130,7 @@ final class Housekeeper {
                 return;
             }
             try {
-                worker.execute(() -> runOnce(target));
+                executors.execute(() -> runOnce(target));
             } catch (RejectedExecutionException e) { // shut down meanwhile
                 running.set(false);
             }

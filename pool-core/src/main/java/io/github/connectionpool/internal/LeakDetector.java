@@ -37,10 +37,10 @@ final class LeakDetector {
     }
 
     /** Looks at every lent slot and reports those held too long that were not reported yet. */
-    void sweep(Entry<?>[] slots, long now) {
-        for (Entry<?> entry : slots) {
+    void sweep(Slot<?>[] slots, long now) {
+        for (Slot<?> entry : slots) {
             long stamp = entry.stamp();
-            if (Entry.state(stamp) != Entry.LEASED || entry.leakReportedFor == stamp) {
+            if (Slot.state(stamp) != Slot.LEASED || entry.leakReportedFor == stamp) {
                 continue;
             }
             long leasedAt = entry.leasedAt;
@@ -61,7 +61,7 @@ final class LeakDetector {
     }
 
     /** Called when a lease ends: tells that a reported connection came back after all. */
-    void returned(Entry<?> entry, long stamp, long now) {
+    void returned(Slot<?> entry, long stamp, long now) {
         if (entry.leakReportedFor == stamp) {
             log.info(
                     "{}: a connection reported as leaked was returned after {} ms",

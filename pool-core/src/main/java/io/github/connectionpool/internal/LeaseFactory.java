@@ -14,9 +14,9 @@ public interface LeaseFactory<T> {
     /**
      * Makes a handle.
      *
-     * @param entry the lent slot
+     * @param slot the lent slot
      * @param stamp the stamp the slot was lent under
      * @return the borrower's handle
      */
-    PooledConnection<T> lease(Entry<T> entry, long stamp);
+    PooledConnection<T> lease(Slot<T> slot, long stamp);
 }

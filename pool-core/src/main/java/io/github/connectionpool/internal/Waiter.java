@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A synchronous waiter parks its own thread rather than blocking in {@code future.get()}: as the oldest waiter it
  * wakes now and then to look for an idle connection it may take, such as one kept in vain in another caller's turn
- * (see {@code PoolEngine}). Completing its future unparks it.
+ * (see {@link OldestWaiter}). Completing its future unparks it.
  *
  * @param <T> the connection type
  */
@@ -31,7 +31,7 @@ public final class Waiter<T> {
 
     /**
      * An asynchronous waiter's lease from the moment a server hands it over until its future completes with it (on a
-     * worker, see {@code PoolEngine}), or until whoever gave up the wait takes it back. Exactly one of the server, the
+     * worker, see {@link Dispatcher}), or until whoever gave up the wait takes it back. Exactly one of the server, the
      * worker and the canceller takes a lease out of here (by compare-and-set), and that one completes or returns it.
      */
     final AtomicReference<PooledConnection<T>> handed = new AtomicReference<>();
@@ -44,7 +44,7 @@ public final class Waiter<T> {
     /** The waiting thread of a synchronous waiter; {@code null} for an asynchronous one. */
     final Thread thread;
     /**
-     * Whether this waiter, as the oldest, looks for idle connections itself (see {@code PoolEngine}): a platform
+     * Whether this waiter, as the oldest, looks for idle connections itself (see {@link OldestWaiter}): a platform
      * thread does. An asynchronous waiter has no thread; a virtual thread could, but waking it every look costs a
      * timer and a trip through its scheduler each time, so turns are not used with virtual threads.
      */
@@ -53,15 +53,15 @@ public final class Waiter<T> {
      * As the oldest waiter: a connection it saw idle in another caller's turn, and its stamp; it takes the connection
      * if it is still idle and untouched when it looks next. Read and written by the waiter's own thread.
      */
-    Entry<T> turnCandidate;
+    Slot<T> turnCandidate;
 
     long turnCandidateStamp;
 
     /**
-     * As the oldest waiter: how long it parks before it looks again (see {@code PoolEngine.await}). Written by the
+     * As the oldest waiter: how long it parks before it looks again (see {@link OldestWaiter}). Written by the
      * waiter's own thread; read also by a caller starting a turn, which wakes a waiter that backed off.
      */
-    volatile long lookPause = PoolEngine.OLDEST_LOOKS_EVERY_NANOS;
+    volatile long lookPause = OldestWaiter.LOOKS_EVERY_NANOS;
 
     /**
      * The slot handed to a synchronous waiter: written by the one server that polled the waiter from the queue, before
@@ -69,7 +69,7 @@ public final class Waiter<T> {
      * after the waiter completed its own future (a server that failed to complete it may have written it meanwhile).
      * The waiter makes its handle itself, where it may not need to be allocated.
      */
-    Entry<T> served;
+    Slot<T> served;
 
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;

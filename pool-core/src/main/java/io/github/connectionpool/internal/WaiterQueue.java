@@ -52,7 +52,7 @@ final class WaiterQueue<T> {
 
     /**
      * Takes the oldest waiter out, or returns {@code null} when there is none. The next one, now the oldest, is woken
-     * to watch for idle connections (see {@code PoolEngine.await}).
+     * to watch for idle connections (see {@link OldestWaiter}).
      */
     Waiter<T> poll() {
         if (size == 0) {

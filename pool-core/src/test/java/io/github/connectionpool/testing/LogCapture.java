@@ -31,6 +31,14 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(type.getName());
     }
 
+    /**
+     * Captures every logger of the pool ({@code io.github.connectionpool} and below), as a user filtering on the
+     * library's loggers would: which internal class logs a line is not part of what a test checks.
+     */
+    public static LogCapture ofPool() {
+        return new LogCapture("io.github.connectionpool");
+    }
+
     /** Captures the logger with this name. */
     public static LogCapture of(String loggerName) {
         return new LogCapture(loggerName);
