@@ -210,21 +210,6 @@ class CreationFailureTest {
     }
 
     @Test
-    void eachBorrowFromAnEmptyPoolStartsExactlyOneCreation() {
-        ConnectionPool<TestConnection, String> pool = pool(2);
-
-        for (int i = 0; i < 1000; i++) {
-            PooledConnection<TestConnection> lease = pool.getConnection();
-            assertThat(pool.stats().total())
-                    .as("borrow %d: live or being created, beside the one lent", i)
-                    .isEqualTo(1);
-            lease.invalidate();
-        }
-
-        assertThat(creator.attempts()).isEqualTo(1000);
-    }
-
-    @Test
     void eachFailedBorrowCostsAtMostOneCreationAttempt() {
         ConnectionPool<TestConnection, String> pool = pool(2);
         creator.mode(Mode.FAIL_STAGE);

@@ -101,8 +101,7 @@ final class OldestWaiter<T> {
                 yieldsUntil = (now + YIELDS_FOR_NANOS) | 1; // never 0 again
                 nextLook = now + waiter.lookPause;
             }
-            // Only while turns run (its looks have not backed off): see the class comment.
-            boolean yielding = looking && now - yieldsUntil < 0 && waiter.lookPause == LOOKS_EVERY_NANOS;
+            boolean yielding = looking && yields(now, yieldsUntil, waiter.lookPause);
             if (yielding) {
                 Thread.yield();
             } else {
@@ -192,8 +191,21 @@ final class OldestWaiter<T> {
         }
         // (A turn its holder still sees running on the lagging turn clock is over in real time: this waiter takes the
         // connection, or moves the clock, on its next look.)
-        waiter.lookPause = turnsRunning ? LOOKS_EVERY_NANOS : Math.min(2 * waiter.lookPause, LOOKS_AT_MOST_EVERY_NANOS);
+        waiter.lookPause = nextLookPause(turnsRunning, waiter.lookPause);
         return null;
+    }
+
+    /**
+     * Whether the oldest waiter yields its core rather than parking: during its first {@link #YIELDS_FOR_NANOS} as the
+     * oldest, and only while its looks find turns running (its pause has not backed off).
+     */
+    static boolean yields(long now, long yieldsUntil, long lookPause) {
+        return now - yieldsUntil < 0 && lookPause == LOOKS_EVERY_NANOS;
+    }
+
+    /** The pause before the next look: the shortest while turns run, doubling up to the longest while none does. */
+    static long nextLookPause(boolean turnsRunning, long lookPause) {
+        return turnsRunning ? LOOKS_EVERY_NANOS : Math.min(2 * lookPause, LOOKS_AT_MOST_EVERY_NANOS);
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>Only a waiter that {@link Waiter#looks} gets a turn (a platform thread): the oldest waiter must be able to
  *       come and take a connection kept idle for a holder that does not come back ({@link OldestWaiter}).
  *   <li>A connection kept in vain (taken from its turn by someone else, its holder never came back) keeps no first
- *       return for its next {@link #KEEP_BACKOFF_TURNS} turns, so callers that borrow once and leave do not pay.
+ *       return for its next turns ({@link #KEEP_BACKOFF_TURNS}), so callers that borrow once and leave do not pay.
  *   <li>Returners time turns with a {@link TurnClock}, which queueing and waking callers move, and the holder itself
  *       every {@link #CLOCK_EVERY_USES} borrows; so a turn may run a little past {@link #TURN_NANOS}.
  * </ul>
@@ -36,7 +36,10 @@ final class TurnPolicy {
     /** How long a caller served from the queue may borrow the same connection again while others wait. */
     static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** After a turn whose first return was kept in vain, how many turns of that connection keep none. */
+    /**
+     * After a turn whose first return was kept in vain, the connection keeps no first return until its
+     * {@code KEEP_BACKOFF_TURNS}-th turn from then on.
+     */
     static final int KEEP_BACKOFF_TURNS = 8;
 
     /**
@@ -124,8 +127,8 @@ final class TurnPolicy {
 
     /**
      * Ends the turn of a connection just taken by {@code threadId} (0 for the pool itself). Taken by someone who is not
-     * its holder, it was kept idle in vain: keeping the first return of a turn did not pay, so it is not done again for
-     * the next {@link #KEEP_BACKOFF_TURNS} turns of this connection.
+     * its holder, it was kept idle in vain: keeping the first return of a turn did not pay, so it is not done again
+     * for a while ({@link #KEEP_BACKOFF_TURNS}).
      */
     static void takenFrom(Slot<?> slot, long threadId) {
         long holder = slot.turnHolder;
