@@ -13,8 +13,10 @@ import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import io.github.connectionpool.testing.TestCreator.Mode;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -215,6 +217,166 @@ class CloseTest {
             assertThat(log.messages(Level.INFO))
                     .anySatisfy(m -> assertThat(m).startsWith(name + ": closing"))
                     .anySatisfy(m -> assertThat(m).startsWith(name + ": closed"));
+        }
+    }
+
+    @Test
+    void closeWaitsForAConnectionTheCleanupIsValidatingAndClosesIt() throws Exception {
+        CountDownLatch validating = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        AtomicReference<Thread> closedOn = new AtomicReference<>();
+        pool = ConnectionPool.builder("params", creator, c -> {
+                    validating.countDown();
+                    return CompletableFuture.supplyAsync(() -> {
+                        awaitQuietly(answer); // a validation in progress
+                        return true;
+                    });
+                })
+                .name(name)
+                .maxSize(1)
+                .validationBypassWindow(Duration.ZERO)
+                .validationTimeout(Duration.ofSeconds(10))
+                .closer(c -> {
+                    closedOn.set(Thread.currentThread());
+                    c.close();
+                })
+                .cleanup(CleanupConfig.disabled())
+                .build();
+        pool.getConnection().close();
+        TestConnection connection = creator.made().get(0);
+        Thread cleanup = new Thread(pool::runCleanup, "cleanup");
+        cleanup.start();
+        assertThat(validating.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread closing = new Thread(pool::close, "closing");
+        closing.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+        assertThat(closing.isAlive())
+                .as("close() waits for the check in progress")
+                .isTrue();
+        answer.countDown();
+        closing.join(TimeUnit.SECONDS.toMillis(10));
+
+        assertThat(closing.isAlive()).isFalse();
+        assertThat(connection.isClosed()).as("closed when close() returned").isTrue();
+        assertThat(closedOn.get())
+                .as("by the cleanup's own thread, before close() returned")
+                .isSameAs(cleanup);
+        assertThat(pool.stats().total()).isZero();
+        cleanup.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
+    @Test
+    void closeWaitsForAHungValidationNoLongerThanTwiceTheValidationTimeout() throws Exception {
+        CountDownLatch validating = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        pool = ConnectionPool.builder("params", creator, c -> {
+                    validating.countDown();
+                    return new CompletableFuture<>(); // never answers
+                })
+                .name(name)
+                .maxSize(1)
+                .validationBypassWindow(Duration.ZERO)
+                .validationTimeout(Duration.ofMillis(300))
+                .closer(c -> {
+                    awaitQuietly(never); // and closing it hangs too
+                    c.close();
+                })
+                .cleanup(CleanupConfig.disabled())
+                .build();
+        pool.getConnection().close();
+        Thread cleanup = new Thread(pool::runCleanup, "cleanup");
+        cleanup.setDaemon(true);
+        cleanup.start();
+        assertThat(validating.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long start = System.nanoTime();
+        pool.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).isLessThan(Duration.ofSeconds(5)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        never.countDown();
+    }
+
+    @Test
+    void theCleanupAThreadIsRestartingReadsAsStoppedOnceThePoolIsClosed() throws Exception {
+        int stillRunning = 0;
+        for (int round = 0; round < 100; round++) {
+            ConnectionPool<TestConnection, String> racing = builder(1).build();
+            CountDownLatch go = new CountDownLatch(1);
+            Thread[] restarters = new Thread[3];
+            for (int t = 0; t < restarters.length; t++) {
+                restarters[t] = new Thread(() -> {
+                    awaitQuietly(go);
+                    for (int i = 0; i < 50; i++) {
+                        racing.restartCleanupTask(new CleanupConfig(Duration.ofSeconds(30), true));
+                    }
+                });
+                restarters[t].start();
+            }
+            go.countDown();
+            racing.close();
+            for (Thread restarter : restarters) {
+                restarter.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            if (racing.isCleanupRunning()) {
+                stillRunning++;
+            }
+        }
+        assertThat(stillRunning)
+                .as("pools (of 100) whose cleanup read as running after close()")
+                .isZero();
+    }
+
+    @Test
+    void aCleanupIntervalOfForeverWorksAndCanBeRestarted() {
+        pool = builder(1)
+                .cleanup(new CleanupConfig(ChronoUnit.FOREVER.getDuration(), true))
+                .build();
+
+        assertThat(pool.isCleanupRunning()).isTrue();
+        pool.restartCleanupTask(new CleanupConfig(Duration.ofDays(365L * 300), true));
+        assertThat(pool.isCleanupRunning()).isTrue();
+        try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+            assertThat(lease.get().isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aPoolWithEveryDurationSetToForeverWorks() {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        pool = builder(1)
+                .maxIdleTime(forever)
+                .maxLifetime(forever)
+                .connectionTimeout(forever)
+                .acquireTimeout(forever)
+                .validationTimeout(forever)
+                .validationBypassWindow(forever)
+                .leakDetectionThreshold(forever)
+                .cleanup(new CleanupConfig(forever, true))
+                .build();
+
+        try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+            assertThat(lease.get().isClosed()).isFalse();
+        }
+        pool.runCleanup();
+        assertThat(pool.stats().idle()).isEqualTo(1);
+        pool.close();
+        assertThat(creator.made().get(0).isClosed()).isTrue();
+    }
+
+    @Test
+    void aRefusedBuildStartsNoThread() {
+        assertThatThrownBy(() -> builder(1).name(name).minIdle(2).build()).isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(PoolThreads.alive(name + "-")).isEmpty();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

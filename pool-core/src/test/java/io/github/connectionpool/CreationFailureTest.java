@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -475,5 +476,99 @@ class CreationFailureTest {
         assertThat(stats.timeouts()).isZero();
         // Not one attempt per caller: once creation backs off, the others fail at once with the last error.
         assertThat(stats.creationFailures()).isPositive().isEqualTo(creator.attempts());
+    }
+
+    @Test
+    void aCreatorThatIgnoresInterruptsNeverHasMoreCallsRunningThanMaxSize() throws Exception {
+        for (int maxSize : new int[] {1, 4}) {
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger mostRunning = new AtomicInteger();
+            CountDownLatch release = new CountDownLatch(1);
+            ConnectionPool<TestConnection, String> pool = track(ConnectionPool.<TestConnection, String>builder(
+                            "params",
+                            params -> {
+                                mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                                try {
+                                    awaitIgnoringInterrupts(release); // a blocking connect to a struggling server
+                                    return CompletableFuture.completedFuture(new TestConnection(1));
+                                } finally {
+                                    running.decrementAndGet();
+                                }
+                            },
+                            c -> CompletableFuture.completedFuture(true))
+                    .name(NAME + "-" + maxSize)
+                    .maxSize(maxSize)
+                    .connectionTimeout(Duration.ofMillis(50))
+                    .cleanup(CleanupConfig.disabled())
+                    .build());
+
+            for (int i = 0; i < 12; i++) { // each caller outlives several connection timeouts
+                assertThatThrownBy(() -> pool.getConnection(Duration.ofMillis(150)))
+                        .isInstanceOf(PoolException.class);
+            }
+
+            assertThat(mostRunning.get())
+                    .as("creator calls running at once, maxSize %d", maxSize)
+                    .isBetween(1, maxSize);
+            assertThat(pool.stats().creating())
+                    .as("each call still running holds its slot")
+                    .isEqualTo(running.get());
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().creating() == 0);
+            assertThat(pool.stats().total())
+                    .as("the late connections were closed")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void whileCreationBacksOffAfterATimeoutCallersFailAtOnceWithTheCreationErrorNotATimeout() {
+        ConnectionPool<TestConnection, String> pool = track(
+                builder(creator, 1).connectionTimeout(Duration.ofMillis(100)).build());
+        creator.mode(Mode.NEVER_COMPLETE);
+        for (int i = 0; i < 2; i++) { // two timeouts in a row: creation backs off
+            assertThatThrownBy(pool::getConnection).isInstanceOf(PoolTimeoutException.class);
+            creator.completeHanging(); // the creation ends, too late: its slot is free again
+        }
+        long timeouts = pool.stats().timeouts();
+
+        ConnectionCreationException turnedAway =
+                catchThrowableOfType(ConnectionCreationException.class, pool::getConnection);
+
+        assertThat(turnedAway).isNotNull();
+        assertThat(turnedAway.getMessage()).contains("keeps failing");
+        assertThat(turnedAway.getCause()).isInstanceOf(PoolTimeoutException.class);
+        assertThat(pool.stats().timeouts()).as("not a timeout of this caller's").isEqualTo(timeouts);
+    }
+
+    @Test
+    void anInterruptedBorrowThatFailsBeforeQueueingCountsAsATimeout() {
+        ConnectionPool<TestConnection, String> pool = pool(1);
+        PooledConnection<TestConnection> held = pool.getConnection();
+
+        Thread.currentThread().interrupt();
+        PoolTimeoutException interrupted =
+                catchThrowableOfType(PoolTimeoutException.class, () -> pool.getConnection(Duration.ofSeconds(5)));
+
+        assertThat(Thread.interrupted()).as("the interrupt status is kept").isTrue();
+        assertThat(interrupted).isNotNull();
+        assertThat(interrupted.getCause()).isInstanceOf(InterruptedException.class);
+        assertThat(pool.stats().timeouts()).isEqualTo(1);
+        held.close();
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

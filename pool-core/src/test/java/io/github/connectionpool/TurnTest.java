@@ -80,6 +80,43 @@ class TurnTest {
     }
 
     @Test
+    void aCallerServedFromTheQueueBorrowsItsConnectionAgainInItsTurnWhileOthersWait() throws Exception {
+        // Turns are what keeps a busy pool from switching threads on every borrow: without them, the waiter behind
+        // would get the connection at the first return. Tried a few times, as a thread may lose its core for longer
+        // than a turn between its return and its next borrow.
+        boolean keptInTurn = false;
+        for (int attempt = 0; attempt < 5 && !keptInTurn; attempt++) {
+            PooledConnection<TestConnection> held = pool.getConnection();
+            AtomicInteger againInTurn = new AtomicInteger();
+            AtomicBoolean waiterServed = new AtomicBoolean();
+            Thread first = callers.start("first-" + attempt, () -> {
+                pool.getConnection().close(); // served from the queue: its turn starts, and this return stays in it
+                for (int i = 0; i < 3 && !waiterServed.get(); i++) {
+                    PooledConnection<TestConnection> again = pool.getConnection();
+                    if (!waiterServed.get()) {
+                        againInTurn.incrementAndGet();
+                    }
+                    again.close();
+                }
+            });
+            Callers.awaitQueued(pool, first, 1);
+            Thread waiter = callers.start("waiter-" + attempt, () -> {
+                pool.getConnection().close();
+                waiterServed.set(true);
+            });
+            Callers.awaitQueued(pool, waiter, 2);
+
+            held.close();
+            callers.awaitAll();
+
+            keptInTurn = againInTurn.get() > 0;
+        }
+        assertThat(keptInTurn)
+                .as("a borrow again in the turn, before the waiter behind was served")
+                .isTrue();
+    }
+
+    @Test
     void aConnectionLeftIdleInATurnReachesTheNextWaiter() throws Exception {
         PooledConnection<TestConnection> held = pool.getConnection();
         // First in the queue: served, it returns the connection at once (within its turn, so the pool keeps it idle

@@ -1,6 +1,7 @@
 package io.github.connectionpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
 import io.github.connectionpool.testing.FakeTicker;
@@ -10,6 +11,7 @@ import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -250,5 +252,41 @@ class ValidationTest {
             assertThat(log.messages(Level.WARN))
                     .anySatisfy(m -> assertThat(m).startsWith(NAME + ":").contains("200 ms"));
         }
+    }
+
+    @Test
+    void aSlowCloserNeverHoldsABorrowerPastItsTimeout() throws Exception {
+        CountDownLatch closing = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        pool = builder()
+                .closer(c -> {
+                    closing.countDown();
+                    closed.await(); // a close that takes a long time: a TLS goodbye to a server that stopped answering
+                    c.close();
+                })
+                .build();
+        TestConnection stale = idleConnection();
+        validator.answer = c -> CompletableFuture.completedFuture(c != stale);
+        ticker.advance(PAST_BYPASS);
+
+        long start = System.nanoTime();
+        PoolTimeoutException timeout =
+                catchThrowableOfType(PoolTimeoutException.class, () -> pool.getConnection(Duration.ofMillis(100)));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(timeout).as("its only slot is taken until the close ends").isNotNull();
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        assertThat(closing.await(10, TimeUnit.SECONDS))
+                .as("closed off the borrower's path")
+                .isTrue();
+        assertThat(pool.stats().idle())
+                .as("being closed: not lent, not lendable")
+                .isEqualTo(1);
+
+        closed.countDown();
+        try (PooledConnection<TestConnection> lease = pool.getConnection(Duration.ofSeconds(5))) {
+            assertThat(lease.get()).isNotSameAs(stale);
+        }
+        assertThat(stale.isClosed()).isTrue();
     }
 }
