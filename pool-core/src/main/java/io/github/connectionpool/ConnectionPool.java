@@ -254,8 +254,10 @@ public class ConnectionPool<T, P> implements AutoCloseable {
 
     /**
      * Closes the pool: every waiting caller fails with {@link PoolClosedException}, idle connections are closed,
-     * creations are abandoned and the pool's threads end. Connections still lent out are closed when they are
-     * returned. Idempotent.
+     * creations are abandoned and the pool's threads end. Blocks while the pool's own threads finish a check or a close
+     * in progress (at most twice the validation timeout), so that when it returns every connection not lent out is
+     * closed and no validator or closer runs on a pool thread any more. Connections still lent out are closed when they
+     * are returned; a creation still running closes its connection when it ends. Idempotent.
      */
     @Override
     public void close() {

@@ -9,11 +9,13 @@ package io.github.connectionpool;
  * @param active connections lent out (including those being handed over, or checked or closed by a borrower)
  * @param idle connections in the pool, ready to lend (including those the cleanup is checking or closing)
  * @param pending callers waiting for a connection
- * @param total live connections: {@code active + idle} plus those being created
+ * @param total live connections: {@code active + idle} plus those being created (a creation counts until the creator
+ *     is done with it, even after its caller was told it timed out: see {@link #creating()})
  * @param maxSize the most live connections the pool allows
  * @param created connections created since the pool was built
  * @param destroyed connections the pool closed since it was built
- * @param timeouts borrows that failed with {@link PoolTimeoutException} since the pool was built
+ * @param timeouts borrows that failed with {@link PoolTimeoutException} since the pool was built: timed out,
+ *     interrupted, or failed by the timeout of the creation they waited for
  * @param creationFailures creations that failed or timed out since the pool was built
  * @param validationFailures validations that found a connection unusable since the pool was built
  */
@@ -30,9 +32,11 @@ public record PoolStats(
         long validationFailures) {
 
     /**
-     * Connections being created: {@code total - active - idle}.
+     * Connections being created: {@code total - active - idle}. A creation the pool gave up on (its connection timeout
+     * passed, or the pool closed) still counts until the creator returns: a creator that never returns keeps one slot
+     * for good.
      *
-     * @return the number of creations in flight
+     * @return the number of creations that have not ended
      */
     public int creating() {
         return total - active - idle;

@@ -148,7 +148,12 @@ public final class PoolEngine<T, P> {
                 config, lifecycle, slots, checks, dispatcher, recycler, creations, leaks, work, ticker);
         boolean exactTimes = this.listener != PoolListener.none() || leaks.enabled();
         this.coarse = ticker == Ticker.system() && !exactTimes ? new CoarseClock(bypassNanos) : null;
-        start();
+        try {
+            start();
+        } catch (RuntimeException | Error e) { // a pool that could not start leaves no thread behind
+            housekeeper.shutdown();
+            throw e;
+        }
     }
 
     private void start() {
