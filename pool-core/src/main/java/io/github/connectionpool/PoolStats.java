@@ -9,8 +9,7 @@ package io.github.connectionpool;
  * @param active connections lent out (including those being handed over, or checked or closed by a borrower)
  * @param idle connections in the pool, ready to lend (including those the cleanup is checking or closing)
  * @param pending callers waiting for a connection
- * @param total live connections: {@code active + idle} plus those being created (a creation counts until the creator
- *     is done with it, even after its caller was told it timed out: see {@link #creating()})
+ * @param total live connections: {@code active + idle} plus those being created (see {@link #creating()})
  * @param maxSize the most live connections the pool allows
  * @param created connections created since the pool was built
  * @param destroyed connections the pool closed since it was built
@@ -33,10 +32,11 @@ public record PoolStats(
 
     /**
      * Connections being created: {@code total - active - idle}. A creation the pool gave up on (its connection timeout
-     * passed, or the pool closed) still counts until the creator returns: a creator that never returns keeps one slot
-     * for good.
+     * passed, or the pool closed) still counts while the creator's call runs on a pool thread: a creator that blocks
+     * and ignores interruption never has more calls running than {@code maxSize}, and a call that never returns keeps
+     * one slot for good. A call that returned a stage the pool stopped waiting for counts no more.
      *
-     * @return the number of creations that have not ended
+     * @return the number of creations in flight
      */
     public int creating() {
         return total - active - idle;

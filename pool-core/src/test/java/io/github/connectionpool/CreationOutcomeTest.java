@@ -79,8 +79,8 @@ class CreationOutcomeTest {
         assertFailsWith(borrow, PoolTimeoutException.class);
         assertThat(pool.stats()).satisfies(s -> {
             assertThat(s.creating())
-                    .as("the creation has not ended: it keeps its slot")
-                    .isEqualTo(1);
+                    .as("the creator's call returned: its stage is the creator's to finish, the slot is free")
+                    .isZero();
             assertThat(s.creationFailures()).isEqualTo(1);
             assertThat(s.timeouts()).isEqualTo(1);
         });
@@ -121,24 +121,35 @@ class CreationOutcomeTest {
     }
 
     @Test
-    void theNextCallerWaitsForTheSlotOfACreationThatTimedOutAndGetsANewConnectionWhenItEnds() throws Exception {
+    void theNextCallerGetsACreationOfItsOwnAtOnceWhenTheLastOneTimedOutWithItsStagePending() throws Exception {
         CompletableFuture<PooledConnection<TestConnection>> first = borrow();
         steps.advance(CONNECTION_TIMEOUT);
         assertFailsWith(first, PoolTimeoutException.class);
 
         CompletableFuture<PooledConnection<TestConnection>> next = borrow();
-        assertThat(creator.calls())
-                .as("no creation beside one that has not ended")
-                .isEqualTo(1);
-        assertThat(next).isNotDone();
 
-        creator.succeed(1); // too late for the first caller: closed, and the slot is free at last
-        steps.runWorkers();
         assertThat(creator.calls()).isEqualTo(2);
         TestConnection connection = creator.succeed(2);
         steps.runWorkers();
-
         assertThat(next.get().get()).isSameAs(connection);
+        assertThat(creator.succeed(1).isClosed()).as("the first, too late").isTrue();
+    }
+
+    @Test
+    void aCreationTimedOutBeforeItsTaskRanNeverCallsTheCreatorAndFreesItsSlot() throws Exception {
+        CompletableFuture<PooledConnection<TestConnection>> first = pool.getConnectionAsync(Duration.ofSeconds(30));
+        assertThat(steps.waitingWorkers())
+                .as("the creation's task, not run yet")
+                .isEqualTo(1);
+
+        steps.elapse(CONNECTION_TIMEOUT); // the timeout's task queues behind it
+        steps.runNewestWorker(); // and runs first: a worker that came late
+
+        assertFailsWith(first, PoolTimeoutException.class);
+        assertThat(pool.stats().total()).isZero();
+        steps.runWorkers(); // the creation's own task, late: it finds the creation settled
+        assertThat(creator.calls()).isZero();
+        assertThat(pool.stats().total()).isZero();
     }
 
     @Test
@@ -194,13 +205,15 @@ class CreationOutcomeTest {
     }
 
     @Test
-    void closingThePoolAbandonsACreationWhichKeepsItsSlotUntilItEnds() {
+    void closingThePoolAbandonsACreationAndItsLateConnectionIsClosed() {
         CompletableFuture<PooledConnection<TestConnection>> borrow = borrow();
 
         pool.close();
 
         assertFailsWith(borrow, PoolClosedException.class);
-        assertThat(pool.stats().creating()).isEqualTo(1);
+        assertThat(pool.stats().creating())
+                .as("the call returned: nothing of the pool's is in it")
+                .isZero();
         TestConnection late = creator.succeed(1);
         assertThat(late.isClosed()).isTrue();
         assertThat(pool.stats().total()).isZero();

@@ -67,7 +67,7 @@ final class CleanupRun<T> {
                 if (lifecycle.isClosed()) {
                     return null;
                 }
-                if (!slot.trySweep()) {
+                if (!slot.trySweep(stamp)) { // the one examined: not a connection lent and returned since
                     continue;
                 }
                 Boolean closed = clean(slot, now, idle, summary);

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * so that a caller arriving meanwhile does not start a needless one; once uncounted, demand is looked at again, so
  * that such a caller is not forgotten either.
  *
- * <p><b>Capacity.</b> A creation holds its slot until it has ended (see {@link Creation}), even after the callers were
- * told it timed out: never more creator calls run than the pool has slots. A creator that never returns keeps its slot
- * for good; {@code stats().creating()} shows it.
+ * <p><b>Capacity.</b> A creation the pool gave up on holds its slot while the creator's call still runs (see
+ * {@link Creation}), even after the callers were told it timed out: never more creator calls run than the pool has
+ * slots. A call that never returns keeps its slot for good; {@code stats().creating()} shows it.
  *
  * <p><b>Back-off.</b> While creations keep failing, attempts are spaced out ({@link CreationBackoff}), and callers for
  * whom nothing alive could come before the next attempt fail at once with a {@link ConnectionCreationException}.
@@ -64,11 +64,10 @@ final class Creations<T, P> {
     private final CreationBackoff backoff;
     private final StallRule stalls;
 
-    private final Set<Creation<T>> inFlight = ConcurrentHashMap.newKeySet();
+    /** Creations holding their slot: from their start until their connection is in the slot or the slot is free. */
+    private final Set<Creation<T>> holding = ConcurrentHashMap.newKeySet();
     /** Creations not yet settled: supply on its way to the waiters. */
     private final AtomicInteger creating = new AtomicInteger();
-    /** Creations settled (timed out, or the pool closed) that have not ended: they hold slots but serve nobody. */
-    private final AtomicInteger overdue = new AtomicInteger();
     /** Idle connections being checked on a worker for waiters: supply on its way, like a creation. */
     private final AtomicInteger checking = new AtomicInteger();
 
@@ -133,13 +132,13 @@ final class Creations<T, P> {
     }
 
     private int stalledCreations() {
-        if (inFlight.isEmpty()) {
+        if (holding.isEmpty()) {
             return 0;
         }
         long now = realTime.nanoTime();
         int stalled = 0;
-        for (Creation<T> creation : inFlight) {
-            if (stalls.presumedStalled(creation.startNanos, creation.replacement, now)) {
+        for (Creation<T> creation : holding) {
+            if (!creation.isSettled() && stalls.presumedStalled(creation.startNanos, creation.replacement, now)) {
                 stalled++;
             }
         }
@@ -178,7 +177,13 @@ final class Creations<T, P> {
 
     /** Slots with a connection, or a creation that may still serve a caller. */
     private int liveCount() {
-        return slots.size() - slots.count(Slot.EMPTY) - overdue.get();
+        int servingNobody = 0;
+        for (Creation<T> creation : holding) {
+            if (creation.heldInCall()) {
+                servingNobody++;
+            }
+        }
+        return slots.size() - slots.count(Slot.EMPTY) - servingNobody;
     }
 
     /**
@@ -198,9 +203,9 @@ final class Creations<T, P> {
         return lastError;
     }
 
-    /** Abandons every creation in flight: each frees its slot when it ends, and its late connection is closed. */
+    /** Abandons every creation in flight: each frees its slot once no creator call runs, a late connection is closed. */
     void abandonAll() {
-        for (Creation<T> creation : inFlight) {
+        for (Creation<T> creation : holding) {
             creation.abandon();
         }
     }
@@ -223,15 +228,15 @@ final class Creations<T, P> {
         }
         creating.incrementAndGet();
         Creation<T> creation = new Creation<>(this, slot, realTime.nanoTime(), ticker.nanoTime(), replacement);
-        inFlight.add(creation);
+        holding.add(creation);
         if (lifecycle.isClosed()) { // close() may have abandoned the creations before this one was added
-            creation.neverStarted();
+            creation.abandon();
             return false;
         }
         try {
             creation.task(executors.submit(creation));
         } catch (RejectedExecutionException e) { // closed meanwhile
-            creation.neverStarted();
+            creation.abandon();
             return false;
         }
         try {
@@ -306,7 +311,7 @@ final class Creations<T, P> {
         slot.lastUsed = now;
         slot.lastChecked = now;
         slot.created();
-        inFlight.remove(creation);
+        holding.remove(creation);
         counters.created.incrementAndGet();
         backoff.succeeded();
         long took = realTime.nanoTime() - creation.startNanos;
@@ -317,7 +322,7 @@ final class Creations<T, P> {
         creating.decrementAndGet(); // only now, with its waiter served (see the class comment)
         if (!waiters.isEmpty()) {
             fillDemand();
-            if (!inFlight.isEmpty()) { // creations started before this one may be stalled: look again when they are
+            if (!holding.isEmpty()) { // creations started before this one may be stalled: look again when they are
                 try {
                     executors.schedule(this::supplyChanged, stalls.overtakenAfterNanos(took) + 1);
                 } catch (RejectedExecutionException e) { // closed meanwhile
@@ -335,31 +340,29 @@ final class Creations<T, P> {
         // The slot is free before the waiter hears of the failure (its stats then show no creation), but the creation
         // stays counted until the waiter is told, as in created().
         creation.slot.free();
-        inFlight.remove(creation);
+        holding.remove(creation);
         dispatcher.failOldest(
                 new ConnectionCreationException(name + ": failed to create a connection: " + error, error));
         settledWithoutConnection();
     }
 
+    /** The creation's timeout passed: its caller fails; its slot is freed by the creation (see {@link Creation}). */
     void timedOut(Creation<T> creation) {
         counters.creationFailures.incrementAndGet();
-        overdue.incrementAndGet(); // its slot stays taken until the creator returns (see Creation)
-        inFlight.remove(creation);
         PoolTimeoutException failure = new PoolTimeoutException(
                 name + ": creating a connection took longer than the connection timeout ("
                         + config.connectionTimeout().toMillis() + " ms) ("
                         + counters.snapshot(slots, waiters).summary() + ")",
                 null);
         lastError = failure;
-        log.error("{}; the creator is interrupted, and its slot stays taken until it returns", failure.getMessage());
+        log.error("{}; the creator is interrupted, and a call still running keeps its slot", failure.getMessage());
         backoff.failed();
         dispatcher.failOldest(failure);
         settledWithoutConnection();
     }
 
+    /** The pool closed before the creation settled. */
     void abandoned(Creation<T> creation) {
-        overdue.incrementAndGet();
-        inFlight.remove(creation);
         creating.decrementAndGet();
     }
 
@@ -373,18 +376,19 @@ final class Creations<T, P> {
         }
     }
 
-    /**
-     * A creation that was settled before it ended (it timed out, or the pool closed) has ended: its connection, if
-     * any, is closed, and its slot is free at last.
-     */
-    void endedLate(Creation<T> creation, T connection) {
-        if (connection != null) {
-            log.debug("{}: closing a connection that arrived after its creation timed out or the pool closed", name);
-            closer.closeQuietly(connection);
-        }
-        overdue.decrementAndGet();
+    /** A creation the pool gave up on no longer needs its slot (see {@link Creation}): it is free for another. */
+    void slotFreed(Creation<T> creation, boolean offer) {
         creation.slot.free();
-        supplyChanged();
+        holding.remove(creation);
+        if (offer) {
+            supplyChanged();
+        }
+    }
+
+    /** A connection whose creation was settled already (it timed out, or the pool closed): closed, counting nothing. */
+    void arrivedLate(T connection) {
+        log.debug("{}: closing a connection that arrived after its creation timed out or the pool closed", name);
+        closer.closeQuietly(connection);
     }
 
     private long jitteredLifetime() {

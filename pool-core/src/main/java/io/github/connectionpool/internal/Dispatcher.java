@@ -264,6 +264,9 @@ final class Dispatcher<T> {
         long now = ticker.nanoTime();
         slot.lendTaken(taken, now, waiter.borrower);
         listener.connectionAcquired(now - waiter.startNanos);
+        if (log.isTraceEnabled()) {
+            log.trace("{}: lent connection {} to the oldest waiter", name, slot.index);
+        }
         return true;
     }
 
@@ -287,8 +290,8 @@ final class Dispatcher<T> {
     }
 
     /**
-     * A synchronous waiter that was interrupted or timed out in the same instant as it was served: its connection,
-     * which it never saw, goes back without counting as a borrow and a return.
+     * A synchronous waiter that was interrupted in the same instant as it was served: its connection, which it never
+     * saw, goes back (its listener hears of a return, as it heard of the borrow).
      */
     void unlend(Waiter<T> waiter) {
         Slot<T> slot = waiter.served;
@@ -324,10 +327,13 @@ final class Dispatcher<T> {
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) {
             PoolException e = failure.get();
-            if (e instanceof PoolTimeoutException) {
+            boolean timeout = e instanceof PoolTimeoutException;
+            if (timeout) {
                 counters.timeouts.incrementAndGet();
             }
-            waiter.future.completeExceptionally(e);
+            if (!waiter.future.completeExceptionally(e) && timeout) {
+                counters.timeouts.decrementAndGet(); // that caller had left already
+            }
         }
     }
 

@@ -128,13 +128,20 @@ final class OldestWaiter<T> {
         }
     }
 
-    /** The waiter's thread was interrupted: it gives up, and a connection served in the same instant goes back. */
+    /**
+     * The waiter's thread was interrupted: it gives up. Failed or served in the same instant, it ends with that instead:
+     * the failure is thrown, a connection it never saw goes back.
+     */
     private PoolTimeoutException interrupted(Waiter<T> waiter) {
         PoolTimeoutException interrupted = failures.interrupted();
-        if (!dispatcher.giveUp(waiter, interrupted) && !waiter.future.isCompletedExceptionally()) {
-            dispatcher.unlend(waiter);
+        if (dispatcher.giveUp(waiter, interrupted)) {
+            return interrupted;
         }
-        return interrupted;
+        if (waiter.future.isCompletedExceptionally()) {
+            dispatcher.resultOf(waiter); // throws the failure that came first
+        }
+        dispatcher.unlend(waiter);
+        return dispatcher.timedOut(interrupted);
     }
 
     /**

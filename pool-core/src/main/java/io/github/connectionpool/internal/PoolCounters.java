@@ -13,8 +13,8 @@ final class PoolCounters {
 
     /**
      * A snapshot of the slots, the waiters and these counters. A slot the pool holds for a moment to check or close it
-     * counts as idle, one held for a borrower (being checked for it or handed to it) as active, and a creation that
-     * has not ended as creating, even after its callers were told it timed out.
+     * counts as idle, one held for a borrower (being checked for it or handed to it) as active, and a creation whose
+     * call still runs as creating, even after its callers were told it timed out.
      */
     PoolStats snapshot(SlotTable<?> slots, WaiterQueue<?> waiters) {
         int idle = 0;

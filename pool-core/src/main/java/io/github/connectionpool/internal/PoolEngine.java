@@ -139,6 +139,7 @@ public final class PoolEngine<T, P> {
                 recycler,
                 oldest,
                 executors,
+                work,
                 failures,
                 leaks,
                 leases,

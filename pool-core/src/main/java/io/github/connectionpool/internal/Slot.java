@@ -37,7 +37,7 @@ public final class Slot<T> extends SlotFields<T> {
 
     /** No connection; capacity for one more. */
     static final int EMPTY = 0;
-    /** A connection is being created for this slot, or a creation that timed out has not ended yet. */
+    /** A connection is being created for this slot (or a creator's call the pool gave up on still runs). */
     static final int CREATING = 1;
     /** A connection sits in the pool, ready to lend. */
     static final int IDLE = 2;
@@ -119,7 +119,12 @@ public final class Slot<T> extends SlotFields<T> {
     /** Takes an idle slot for the cleanup, {@code close()} or a discard: still in the pool, not lent. */
     boolean trySweep() {
         long current = stamp();
-        return state(current) == IDLE && STAMP.compareAndSet(this, current, with(current, SWEPT));
+        return state(current) == IDLE && trySweep(current);
+    }
+
+    /** Takes a slot seen idle with {@code idleStamp} for the cleanup, unless it was lent (or taken) since. */
+    boolean trySweep(long idleStamp) {
+        return STAMP.compareAndSet(this, idleStamp, with(idleStamp, SWEPT));
     }
 
     /** Takes an empty slot for a creation. */

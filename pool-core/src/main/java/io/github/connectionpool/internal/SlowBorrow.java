@@ -38,6 +38,7 @@ final class SlowBorrow<T> {
     private final Recycler<T> recycler;
     private final OldestWaiter<T> oldest;
     private final PoolExecutors executors;
+    private final PoolWork work;
     private final Failures failures;
     private final LeakDetector leaks;
     private final LeaseFactory<T> leases;
@@ -57,6 +58,7 @@ final class SlowBorrow<T> {
             Recycler<T> recycler,
             OldestWaiter<T> oldest,
             PoolExecutors executors,
+            PoolWork work,
             Failures failures,
             LeakDetector leaks,
             LeaseFactory<T> leases,
@@ -73,6 +75,7 @@ final class SlowBorrow<T> {
         this.recycler = recycler;
         this.oldest = oldest;
         this.executors = executors;
+        this.work = work;
         this.failures = failures;
         this.leaks = leaks;
         this.leases = leases;
@@ -220,11 +223,29 @@ final class SlowBorrow<T> {
         }
     }
 
-    /** Ends an asynchronous wait at its timeout, on a worker (the caller's callbacks run where the future completes). */
+    /**
+     * Ends an asynchronous wait at its timeout, on a worker (the caller's callbacks run where the future completes).
+     * Ending it may return a connection just handed over (see {@link Waiter#handed}), and a pool that closed meanwhile
+     * closes that connection: so it counts as the pool's work, which {@code close()} waits for; once the pool is
+     * closed, the wait is left to {@code close()} (a waiter still queued) or to the hand-over (one just served).
+     */
     private void scheduleTimeout(Waiter<T> waiter, long timeoutNanos) {
         try {
             Future<?> timer = executors.schedule(
-                    () -> executors.executeOrRun(() -> dispatcher.giveUp(waiter, failures.timeout(timeoutNanos))),
+                    () -> {
+                        work.started(); // before reading closed: see PoolWork
+                        if (lifecycle.isClosed()) {
+                            work.done();
+                            return;
+                        }
+                        executors.executeOrRun(() -> {
+                            try {
+                                dispatcher.giveUp(waiter, failures.timeout(timeoutNanos));
+                            } finally {
+                                work.done();
+                            }
+                        });
+                    },
                     timeoutNanos);
             waiter.future.whenComplete((lease, error) -> {
                 timer.cancel(false);

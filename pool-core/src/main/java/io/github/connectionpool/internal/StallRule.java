@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * <p><b>The rule.</b> A creation is presumed stalled once it has run for {@link #TYPICAL_FACTOR} times the usual
  * creation time (a moving average of successful creations), or for {@link #OVERTAKEN_FACTOR} times as long as a
  * creation started after it took to succeed; never before {@link #AT_LEAST_NANOS}, and never later than half the
- * connection timeout (which ends it anyway). Both follow measured creation times, so the rule adapts to the target.
+ * connection timeout (which ends it anyway: so with a connection timeout under 200 ms, at half of it). Both follow
+ * measured creation times, so the rule adapts to the target.
  *
  * <p><b>What it costs, and the bounds.</b> A creation presumed stalled that was only slow costs one connect more. So:
  * <ul>

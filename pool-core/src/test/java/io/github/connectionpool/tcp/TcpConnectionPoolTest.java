@@ -513,7 +513,8 @@ class TcpConnectionPoolTest {
         assertThat(elapsed).isBetween(Duration.ofMillis(250), Duration.ofMillis(1500));
         assertCreationTimedOut(thrown);
         assertThat(pool.stats().creationFailures()).isEqualTo(1);
-        assertThat(pool.stats().total()).as("the hung creation freed its slot").isZero();
+        // The connect itself ends a little after the pool's timeout (its own backstop), and frees the slot then.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().total() == 0);
 
         server.heal();
         try (PooledConnection<Socket> lease = pool.getConnection()) {
