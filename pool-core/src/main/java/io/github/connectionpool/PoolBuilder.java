@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The settings shared by every pool builder: {@link ConnectionPool.Builder} and the TCP pool's builder.
  *
  * <p>Each setter only records its value; {@code build()} checks them all at once and throws an
- * {@link IllegalArgumentException} naming the first bad setting. A builder is not thread-safe and can build several
- * pools.
+ * {@link InvalidSettingException} naming the first bad setting ({@link InvalidSettingException#setting()} is the
+ * setter's name), before it starts anything. Durations longer than {@link PoolConfig#MAX_DURATION} (about 292 years,
+ * such as {@code ChronoUnit.FOREVER}) are taken as {@code MAX_DURATION}. A builder is not thread-safe and can build
+ * several pools.
  *
  * @param <T> the connection type
  * @param <P> the connection parameters
@@ -335,11 +337,12 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      * Checks the settings and returns them as a configuration.
      *
      * @return the validated configuration
-     * @throws IllegalArgumentException naming the first bad setting
+     * @throws InvalidSettingException naming the first bad setting
      */
     public PoolConfig toConfig() {
         if (strictFifoUpTo < 0) {
-            throw new IllegalArgumentException("strictFifoUpTo must be zero or more, but was " + strictFifoUpTo);
+            throw new InvalidSettingException(
+                    "strictFifoUpTo", strictFifoUpTo, "strictFifoUpTo must be zero or more, but was " + strictFifoUpTo);
         }
         String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
         return new PoolConfig(
