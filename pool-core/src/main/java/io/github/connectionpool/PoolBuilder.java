@@ -42,6 +42,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     private Duration leakDetectionThreshold = Duration.ZERO;
     private CleanupConfig cleanup = CleanupConfig.defaults();
     ConnectionCloser<? super T> closer = PoolBuilder::closeIfAutoCloseable;
+    private boolean closerSet;
     ConnectionResetter<? super T> resetter;
     Ticker ticker = Ticker.system();
     int strictFifoUpTo = DEFAULT_STRICT_FIFO_UP_TO;
@@ -88,6 +89,15 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      */
     protected boolean hasResetter() {
         return resetter != null;
+    }
+
+    /**
+     * Whether {@link #closer} was called.
+     *
+     * @return true when a closer is set
+     */
+    protected boolean hasCloser() {
+        return closerSet;
     }
 
     /**
@@ -274,6 +284,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      */
     public B closer(ConnectionCloser<? super T> closer) {
         this.closer = Objects.requireNonNull(closer, "closer");
+        this.closerSet = true;
         return self();
     }
 

@@ -16,8 +16,9 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A server on {@code 127.0.0.1} for the TLS tests: a TLS echo server presenting a test certificate, or a plain TCP
- * server that reads whatever comes and never answers (so a TLS handshake with it never completes).
+ * A server on {@code 127.0.0.1} for the TLS tests: a TLS echo server presenting a test certificate, a TLS server that
+ * goes silent after the handshake, or a plain TCP server that reads whatever comes and never answers (so a TLS
+ * handshake with it never completes, and neither does a database driver's connect).
  *
  * <p>Counters: {@link #accepted()}, {@link #handshakes()} completed on the server's side, {@link #echoed()} bytes,
  * {@link #open()} connections
@@ -27,7 +28,15 @@ import javax.net.ssl.SSLSocket;
  */
 public final class TlsTestServer implements AutoCloseable {
 
+    /** What the server does with a connection. */
+    private enum Behaviour {
+        ECHO,
+        HANDSHAKE_THEN_SILENT,
+        SILENT_PLAIN
+    }
+
     private final ServerSocket listener;
+    private final Behaviour behaviour;
     private final boolean tls;
     private final Thread acceptor;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
@@ -39,9 +48,10 @@ public final class TlsTestServer implements AutoCloseable {
     private final AtomicInteger echoed = new AtomicInteger();
     private volatile boolean closed;
 
-    private TlsTestServer(ServerSocket listener, boolean tls) {
+    private TlsTestServer(ServerSocket listener, Behaviour behaviour) {
         this.listener = listener;
-        this.tls = tls;
+        this.behaviour = behaviour;
+        this.tls = behaviour != Behaviour.SILENT_PLAIN;
         this.acceptor = new Thread(this::acceptLoop, "tls-test-server-" + listener.getLocalPort() + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -55,6 +65,21 @@ public final class TlsTestServer implements AutoCloseable {
      * @return the running server
      */
     public static TlsTestServer echo(TestCertificates certificates, String... protocols) {
+        return tls(Behaviour.ECHO, certificates, protocols);
+    }
+
+    /**
+     * Starts a TLS server that completes the handshake and then neither reads nor writes: not even a close_notify
+     * answers the client's.
+     *
+     * @param certificates the server's key and certificate
+     * @return the running server
+     */
+    public static TlsTestServer handshakeThenSilent(TestCertificates certificates) {
+        return tls(Behaviour.HANDSHAKE_THEN_SILENT, certificates);
+    }
+
+    private static TlsTestServer tls(Behaviour behaviour, TestCertificates certificates, String... protocols) {
         try {
             SSLContext context = certificates.serverContext();
             SSLServerSocket listener = (SSLServerSocket)
@@ -62,7 +87,7 @@ public final class TlsTestServer implements AutoCloseable {
             if (protocols.length > 0) {
                 listener.setEnabledProtocols(protocols);
             }
-            return new TlsTestServer(listener, true);
+            return new TlsTestServer(listener, behaviour);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +96,7 @@ public final class TlsTestServer implements AutoCloseable {
     /** Starts a plain TCP server that accepts, reads and never writes: a TLS client waits for its handshake forever. */
     public static TlsTestServer silent() {
         try {
-            return new TlsTestServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), false);
+            return new TlsTestServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), Behaviour.SILENT_PLAIN);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -173,6 +198,9 @@ public final class TlsTestServer implements AutoCloseable {
             if (tls) {
                 ((SSLSocket) connection).startHandshake();
                 handshakes.incrementAndGet();
+            }
+            if (behaviour == Behaviour.HANDSHAKE_THEN_SILENT) {
+                return; // the connection stays open, unread, until cutAll() or close()
             }
             InputStream in = connection.getInputStream();
             OutputStream out = connection.getOutputStream();
