@@ -1,7 +1,6 @@
 package io.github.connectionpool;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How often the pool's background cleanup runs, and whether it runs at all.
@@ -14,7 +13,13 @@ import java.util.Objects;
  * CleanupConfig everyMinute = new CleanupConfig(Duration.ofMinutes(1), true);
  * }</pre>
  *
- * @param interval the time between two runs; positive, or zero when the cleanup is disabled (it is then unused)
+ * <p>An invalid interval is refused with an {@link InvalidSettingException} whose {@link
+ * InvalidSettingException#setting() setting} is {@code "cleanup.interval"}: the interval of the configuration given to
+ * a builder's {@code cleanup(...)}.
+ *
+ * @param interval the time between two runs; positive, or zero when the cleanup is disabled (it is then unused). One
+ *     longer than {@link PoolConfig#MAX_DURATION} (about 292 years, such as {@code ChronoUnit.FOREVER}) is taken as
+ *     {@code MAX_DURATION}: a cleanup that never comes
  * @param enabled whether the pool runs the cleanup on its own thread
  */
 public record CleanupConfig(Duration interval, boolean enabled) {
@@ -22,18 +27,26 @@ public record CleanupConfig(Duration interval, boolean enabled) {
     /** The default interval between two cleanup runs: 30 seconds. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
+    /** The name of the interval in {@link InvalidSettingException#setting()}. */
+    static final String INTERVAL_SETTING = "cleanup.interval";
+
     /**
      * Checks the interval.
      *
      * @param interval the time between two runs
      * @param enabled whether the pool runs the cleanup itself
-     * @throws IllegalArgumentException when the interval is null or negative, or zero while enabled
+     * @throws InvalidSettingException for {@code "cleanup.interval"} when the interval is null or negative, or zero
+     *     while enabled
      */
     public CleanupConfig {
         if (interval == null || interval.isNegative() || (interval.isZero() && enabled)) {
-            throw new IllegalArgumentException("cleanup.interval must be positive, but was " + interval
-                    + (interval != null && interval.isZero() ? " with the cleanup enabled" : ""));
+            throw new InvalidSettingException(
+                    INTERVAL_SETTING,
+                    interval,
+                    INTERVAL_SETTING + " must be positive, but was " + interval
+                            + (interval != null && interval.isZero() ? " with the cleanup enabled" : ""));
         }
+        interval = PoolConfig.capped(interval);
     }
 
     /**
@@ -57,10 +70,11 @@ public record CleanupConfig(Duration interval, boolean enabled) {
     /**
      * This configuration with another interval.
      *
-     * @param newInterval the new interval; positive
+     * @param newInterval the new interval; positive, or zero when the cleanup is disabled
      * @return a new configuration
+     * @throws InvalidSettingException for {@code "cleanup.interval"} as the constructor
      */
     public CleanupConfig withInterval(Duration newInterval) {
-        return new CleanupConfig(Objects.requireNonNull(newInterval, "interval"), enabled);
+        return new CleanupConfig(newInterval, enabled);
     }
 }

@@ -11,8 +11,10 @@ import java.util.function.Function;
  * The settings shared by every pool builder: {@link ConnectionPool.Builder} and the TCP pool's builder.
  *
  * <p>Each setter only records its value; {@code build()} checks them all at once and throws an
- * {@link IllegalArgumentException} naming the first bad setting. A builder is not thread-safe and can build several
- * pools.
+ * {@link InvalidSettingException} naming the first bad setting ({@link InvalidSettingException#setting()} is the
+ * setter's name), before it starts anything. Durations longer than {@link PoolConfig#MAX_DURATION} (about 292 years,
+ * such as {@code ChronoUnit.FOREVER}) are taken as {@code MAX_DURATION}. A builder is not thread-safe and can build
+ * several pools.
  *
  * @param <T> the connection type
  * @param <P> the connection parameters
@@ -43,6 +45,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
     private Duration leakDetectionThreshold = Duration.ZERO;
     private CleanupConfig cleanup = CleanupConfig.defaults();
     ConnectionCloser<? super T> closer = PoolBuilder::closeIfAutoCloseable;
+    private boolean closerSet;
     ConnectionResetter<? super T> resetter;
     Ticker ticker = Ticker.system();
     int strictFifoUpTo = DEFAULT_STRICT_FIFO_UP_TO;
@@ -92,6 +95,15 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      */
     protected boolean hasResetter() {
         return resetter != null;
+    }
+
+    /**
+     * Whether {@link #closer} was called.
+     *
+     * @return true when a closer is set
+     */
+    protected boolean hasCloser() {
+        return closerSet;
     }
 
     /**
@@ -278,6 +290,7 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      */
     public B closer(ConnectionCloser<? super T> closer) {
         this.closer = Objects.requireNonNull(closer, "closer");
+        this.closerSet = true;
         return self();
     }
 
@@ -341,11 +354,12 @@ public abstract class PoolBuilder<T, P, B extends PoolBuilder<T, P, B>> {
      * Checks the settings and returns them as a configuration.
      *
      * @return the validated configuration
-     * @throws IllegalArgumentException naming the first bad setting
+     * @throws InvalidSettingException naming the first bad setting
      */
     public PoolConfig toConfig() {
         if (strictFifoUpTo < 0) {
-            throw new IllegalArgumentException("strictFifoUpTo must be zero or more, but was " + strictFifoUpTo);
+            throw new InvalidSettingException(
+                    "strictFifoUpTo", strictFifoUpTo, "strictFifoUpTo must be zero or more, but was " + strictFifoUpTo);
         }
         String poolName = name != null ? name : "pool-" + POOL_NUMBER.incrementAndGet();
         return new PoolConfig(

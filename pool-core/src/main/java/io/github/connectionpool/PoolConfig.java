@@ -7,7 +7,9 @@ import java.time.Duration;
  *
  * <p>Build one with {@link ConnectionPool#builder(Object, ConnectionCreator, ConnectionValidator)}; any setting left
  * out takes the default named here. For the durations that can be switched off ({@code maxIdleTime},
- * {@code maxLifetime}, {@code leakDetectionThreshold}) {@link Duration#ZERO} means "off".
+ * {@code maxLifetime}, {@code leakDetectionThreshold}) {@link Duration#ZERO} means "off". A duration longer than
+ * {@link #MAX_DURATION} (about 292 years, such as {@code ChronoUnit.FOREVER.getDuration()}) is taken as
+ * {@code MAX_DURATION}: for a timeout, a lifetime or an interval, that is forever.
  *
  * @param name the pool's name, used in log lines, exception messages, thread names and metrics; not blank
  * @param maxSize the most live connections, counting those being created; 1 or more (default 10)
@@ -57,6 +59,11 @@ public record PoolConfig(
     public static final Duration DEFAULT_VALIDATION_TIMEOUT = Duration.ofSeconds(5);
     /** Default {@code validationBypassWindow}: 500 milliseconds. */
     public static final Duration DEFAULT_VALIDATION_BYPASS_WINDOW = Duration.ofMillis(500);
+    /**
+     * The longest duration a setting holds: {@code Long.MAX_VALUE} nanoseconds, about 292 years. Longer ones are
+     * shortened to it, so that the pool's arithmetic in nanoseconds never overflows.
+     */
+    public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
     /**
      * Checks every setting.
@@ -72,42 +79,49 @@ public record PoolConfig(
      * @param validationBypassWindow see {@link #validationBypassWindow()}
      * @param leakDetectionThreshold see {@link #leakDetectionThreshold()}
      * @param cleanup see {@link #cleanup()}
-     * @throws IllegalArgumentException naming the first setting that is missing or out of range
+     * @throws InvalidSettingException naming the first setting that is missing or out of range
      */
     public PoolConfig {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank, but was '" + name + "'");
+            throw new InvalidSettingException("name", name, "name must not be blank, but was '" + name + "'");
         }
         if (maxSize < 1 || maxSize > MAX_SIZE_LIMIT) {
-            throw new IllegalArgumentException(
-                    "maxSize must be between 1 and " + MAX_SIZE_LIMIT + ", but was " + maxSize);
+            throw new InvalidSettingException(
+                    "maxSize", maxSize, "maxSize must be between 1 and " + MAX_SIZE_LIMIT + ", but was " + maxSize);
         }
         if (minIdle < 0 || minIdle > maxSize) {
-            throw new IllegalArgumentException(
-                    "minIdle must be between 0 and maxSize (" + maxSize + "), but was " + minIdle);
+            throw new InvalidSettingException(
+                    "minIdle", minIdle, "minIdle must be between 0 and maxSize (" + maxSize + "), but was " + minIdle);
         }
-        requireNotNegative("maxIdleTime", maxIdleTime);
-        requireNotNegative("maxLifetime", maxLifetime);
-        requirePositive("connectionTimeout", connectionTimeout);
-        requireNotNegative("acquireTimeout", acquireTimeout);
-        requirePositive("validationTimeout", validationTimeout);
-        requireNotNegative("validationBypassWindow", validationBypassWindow);
-        requireNotNegative("leakDetectionThreshold", leakDetectionThreshold);
+        maxIdleTime = notNegative("maxIdleTime", maxIdleTime);
+        maxLifetime = notNegative("maxLifetime", maxLifetime);
+        connectionTimeout = positive("connectionTimeout", connectionTimeout);
+        acquireTimeout = notNegative("acquireTimeout", acquireTimeout);
+        validationTimeout = positive("validationTimeout", validationTimeout);
+        validationBypassWindow = notNegative("validationBypassWindow", validationBypassWindow);
+        leakDetectionThreshold = notNegative("leakDetectionThreshold", leakDetectionThreshold);
         if (cleanup == null) {
-            throw new IllegalArgumentException("cleanup must not be null");
+            throw new InvalidSettingException("cleanup", null, "cleanup must not be null");
         }
     }
 
-    private static void requireNotNegative(String setting, Duration value) {
+    /** Shortens a duration longer than {@link #MAX_DURATION} to it; shorter ones are returned as they are. */
+    static Duration capped(Duration duration) {
+        return duration.compareTo(MAX_DURATION) > 0 ? MAX_DURATION : duration;
+    }
+
+    private static Duration notNegative(String setting, Duration value) {
         if (value == null || value.isNegative()) {
-            throw new IllegalArgumentException(setting + " must be zero or positive, but was " + value);
+            throw new InvalidSettingException(setting, value, setting + " must be zero or positive, but was " + value);
         }
+        return capped(value);
     }
 
-    private static void requirePositive(String setting, Duration value) {
-        requireNotNegative(setting, value);
-        if (value.isZero()) {
-            throw new IllegalArgumentException(setting + " must be positive, but was " + value);
+    private static Duration positive(String setting, Duration value) {
+        Duration checked = notNegative(setting, value);
+        if (checked.isZero()) {
+            throw new InvalidSettingException(setting, value, setting + " must be positive, but was " + value);
         }
+        return checked;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.connectionpool.jdbc;
 
+import io.github.connectionpool.InvalidSettingException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -17,11 +18,12 @@ public record JdbcParams(String url, Map<String, String> properties) {
      *
      * @param url the JDBC URL; must start with {@code jdbc:}
      * @param properties the driver properties
-     * @throws IllegalArgumentException when the URL is not a JDBC URL
+     * @throws InvalidSettingException for {@code "url"} when the URL is not a JDBC URL
      */
     public JdbcParams {
         if (url == null || !url.startsWith("jdbc:")) {
-            throw new IllegalArgumentException("url must be a JDBC URL starting with 'jdbc:', but was '" + url + "'");
+            throw new InvalidSettingException(
+                    "url", url, "url must be a JDBC URL starting with 'jdbc:', but was '" + url + "'");
         }
         properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
     }

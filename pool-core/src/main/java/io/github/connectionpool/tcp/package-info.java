@@ -1,4 +1,4 @@
 /**
- * A ready pool of TCP sockets: {@link io.github.connectionpool.tcp.TcpConnectionPool}.
+ * A ready pool of TCP sockets, plain or TLS: {@link io.github.connectionpool.tcp.TcpConnectionPool}.
  */
 package io.github.connectionpool.tcp;

@@ -14,6 +14,8 @@ import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.jdbc.JdbcConnectionPool;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import io.github.connectionpool.testing.Services;
+import io.github.connectionpool.testing.TestCertificates;
+import io.github.connectionpool.testing.TlsTestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,6 +249,27 @@ class ReadmeExamplesTest {
             // end snippet
         }
         assertThat(printed).contains("async true", "detached true");
+    }
+
+    @Test
+    void tlsTcpPool() throws IOException {
+        try (TlsTestServer server = TlsTestServer.echo(TestCertificates.loopback())) {
+            SSLContext sslContext = TestCertificates.loopback().clientContext(); // trusts the test's certificate
+            int port = server.port();
+            // snippet: tls
+            try (TcpConnectionPool pool = TcpConnectionPool.builder("127.0.0.1", port)
+                            .ssl(sslContext) // for example SSLContext.getDefault(): the JDK's trusted CAs
+                            .readTimeout(Duration.ofSeconds(5)) // no read on a borrowed socket waits longer
+                            .build();
+                    PooledConnection<Socket> conn = pool.getConnection()) {
+                SSLSocket socket = (SSLSocket) conn.get(); // handshake done, certificate checked against the host
+                socket.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                String reply = new String(socket.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+                println(socket.getSession().getProtocol() + " " + reply.trim());
+            }
+            // end snippet
+        }
+        assertThat(printed).containsExactly("TLSv1.3 hello");
     }
 
     @Test

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.connectionpool.CleanupConfig;
 import io.github.connectionpool.ConnectionCreationException;
 import io.github.connectionpool.PoolClosedException;
+import io.github.connectionpool.PoolConfig;
 import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.PoolStats;
 import io.github.connectionpool.PoolTimeoutException;
@@ -18,9 +20,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -541,6 +545,90 @@ class TcpConnectionPoolTest {
                 thrown instanceof ConnectionCreationException && !(thrown.getCause() instanceof SocketTimeoutException),
                 () -> "this network rejects 10.255.255.1 at once: " + thrown.getCause());
         assertCreationTimedOut(thrown);
+    }
+
+    @Test
+    void aSubMillisecondReadTimeoutIsRoundedUpToOneMillisecondAndStillTimesTheReadOut() throws IOException {
+        TestServer server = server(TestServer.Mode.BLACKHOLE);
+        TcpConnectionPool pool = closing(TcpConnectionPool.builder(server.address())
+                .readTimeout(Duration.ofNanos(500_000))
+                .cleanup(NO_CLEANUP)
+                .build());
+
+        try (PooledConnection<Socket> lease = pool.getConnection()) {
+            Socket silent = lease.get();
+            assertThat(silent.getSoTimeout()).as("1 ms, not 0 (no limit)").isEqualTo(1);
+            write(silent, "anyone there?");
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(5),
+                    () -> assertThatThrownBy(() -> silent.getInputStream().read())
+                            .isInstanceOf(SocketTimeoutException.class));
+            lease.invalidate();
+        }
+    }
+
+    @Test
+    void readTimeoutsAreRoundedUpToWholeMillisecondsAndCappedAtWhatASocketHolds() {
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(Duration.ZERO)).isZero();
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(Duration.ofNanos(1)))
+                .isEqualTo(1);
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(Duration.ofMillis(1)))
+                .isEqualTo(1);
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(Duration.ofNanos(1_000_001)))
+                .isEqualTo(2);
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(Duration.ofDays(365L * 300)))
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(TcpConnectionPool.Builder.readTimeoutMillis(ChronoUnit.FOREVER.getDuration()))
+                .isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void hugeConnectionAndReadTimeoutsBuildAWorkingPoolInsteadOfOverflowing() throws IOException {
+        TestServer server = server(TestServer.Mode.ECHO);
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        TcpConnectionPool pool = closing(TcpConnectionPool.builder(server.address())
+                .connectionTimeout(forever)
+                .readTimeout(forever)
+                .acquireTimeout(Duration.ofDays(365L * 300))
+                .maxIdleTime(forever)
+                .maxLifetime(forever)
+                .validationTimeout(forever)
+                .leakDetectionThreshold(forever)
+                .cleanup(NO_CLEANUP.withInterval(forever))
+                .build());
+
+        assertThat(pool.config().connectionTimeout()).isEqualTo(PoolConfig.MAX_DURATION);
+        assertThat(TcpConnector.creationLimitNanos(forever)).isEqualTo(Long.MAX_VALUE);
+        try (PooledConnection<Socket> lease = pool.getConnection()) {
+            assertThat(lease.get().getSoTimeout()).isEqualTo(Integer.MAX_VALUE);
+            assertRoundTrip(lease.get(), "forever");
+        }
+    }
+
+    @Test
+    void theCreatorItselfEndsAConnectThatCannotCompleteWithoutBeingInterrupted() {
+        TestServer server = server(TestServer.Mode.ECHO);
+        server.mode(TestServer.Mode.STALL);
+        TcpConnector connector = new TcpConnector(Duration.ofMillis(300), 0, true, true, null, true);
+
+        long start = System.nanoTime();
+        Throwable thrown = catchThrowable(() -> connector
+                .createConnection(InetSocketAddress.createUnresolved("127.0.0.1", server.port()))
+                .toCompletableFuture()
+                .join());
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).isBetween(Duration.ofMillis(300), Duration.ofMillis(450 + 500));
+        assertThat(thrown).hasCauseInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void aCreationEndsByItselfAtTheConnectionTimeoutPlusHalfOfItAtMostOneSecondMore() {
+        assertThat(TcpConnector.creationLimitNanos(Duration.ofMillis(300)))
+                .isEqualTo(Duration.ofMillis(450).toNanos());
+        assertThat(TcpConnector.creationLimitNanos(Duration.ofSeconds(10)))
+                .isEqualTo(Duration.ofSeconds(11).toNanos());
+        assertThat(TcpConnector.creationLimitNanos(Duration.ofNanos(1))).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
