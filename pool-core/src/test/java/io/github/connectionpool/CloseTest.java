@@ -363,13 +363,6 @@ class CloseTest {
         assertThat(creator.made().get(0).isClosed()).isTrue();
     }
 
-    @Test
-    void aRefusedBuildStartsNoThread() {
-        assertThatThrownBy(() -> builder(1).name(name).minIdle(2).build()).isInstanceOf(IllegalArgumentException.class);
-
-        assertThat(PoolThreads.alive(name + "-")).isEmpty();
-    }
-
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();

@@ -144,6 +144,17 @@ class InvalidSettingExceptionTest {
                         0,
                         () -> new ConnectionPool<>(0, null, null, null, "params", CREATOR, VALIDATOR)),
                 refused(
+                        "seed constructor maxSize above the limit",
+                        "maxSize",
+                        PoolConfig.MAX_SIZE_LIMIT + 1,
+                        () -> new ConnectionPool<>(
+                                PoolConfig.MAX_SIZE_LIMIT + 1, null, null, null, "params", CREATOR, VALIDATOR)),
+                refused(
+                        "seed constructor connectionTimeout negative",
+                        "connectionTimeout",
+                        NEGATIVE,
+                        () -> new ConnectionPool<>(null, null, NEGATIVE, null, "params", CREATOR, VALIDATOR)),
+                refused(
                         "seed constructor maxIdleTime",
                         "maxIdleTime",
                         NEGATIVE,

@@ -11,14 +11,13 @@ import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * The defaults, the seed-style constructor's nulls, and the argument checks outside the settings. Every invalid setting
+ * of every builder is refused by {@link InvalidSettingExceptionTest}.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PoolConfigValidationTest {
 
@@ -31,87 +30,6 @@ class PoolConfigValidationTest {
         return ConnectionPool.builder("params", creator, validator)
                 .cleanup(CleanupConfig.disabled())
                 .name("validation-test");
-    }
-
-    static Stream<Arguments> invalidBuilderSettings() {
-        return Stream.of(
-                invalid("maxSize 0", b -> b.maxSize(0), "maxSize must", "0"),
-                invalid("maxSize negative", b -> b.maxSize(-3), "maxSize must", "-3"),
-                invalid(
-                        "maxSize above the limit",
-                        b -> b.maxSize(PoolConfig.MAX_SIZE_LIMIT + 1),
-                        "maxSize must",
-                        String.valueOf(PoolConfig.MAX_SIZE_LIMIT + 1)),
-                invalid("minIdle negative", b -> b.minIdle(-1), "minIdle must", "-1"),
-                invalid("minIdle above maxSize", b -> b.maxSize(3).minIdle(4), "minIdle must", "4"),
-                invalid("strictFifoUpTo negative", b -> b.strictFifoUpTo(-1), "strictFifoUpTo must", "-1"),
-                invalid("maxIdleTime negative", b -> b.maxIdleTime(NEGATIVE), "maxIdleTime must", NEGATIVE.toString()),
-                invalid("maxIdleTime null", b -> b.maxIdleTime(null), "maxIdleTime must", "null"),
-                invalid("maxLifetime negative", b -> b.maxLifetime(NEGATIVE), "maxLifetime must", NEGATIVE.toString()),
-                invalid(
-                        "connectionTimeout negative",
-                        b -> b.connectionTimeout(NEGATIVE),
-                        "connectionTimeout must",
-                        NEGATIVE.toString()),
-                invalid(
-                        "connectionTimeout zero",
-                        b -> b.connectionTimeout(Duration.ZERO),
-                        "connectionTimeout must be positive",
-                        "PT0S"),
-                invalid(
-                        "acquireTimeout negative",
-                        b -> b.acquireTimeout(NEGATIVE),
-                        "acquireTimeout must",
-                        NEGATIVE.toString()),
-                invalid(
-                        "validationTimeout negative",
-                        b -> b.validationTimeout(NEGATIVE),
-                        "validationTimeout must",
-                        NEGATIVE.toString()),
-                invalid(
-                        "validationTimeout zero",
-                        b -> b.validationTimeout(Duration.ZERO),
-                        "validationTimeout must be positive",
-                        "PT0S"),
-                invalid(
-                        "validationBypassWindow negative",
-                        b -> b.validationBypassWindow(NEGATIVE),
-                        "validationBypassWindow must",
-                        NEGATIVE.toString()),
-                invalid(
-                        "leakDetectionThreshold negative",
-                        b -> b.leakDetectionThreshold(NEGATIVE),
-                        "leakDetectionThreshold must",
-                        NEGATIVE.toString()),
-                invalid("cleanup null", b -> b.cleanup(null), "cleanup must", "null"),
-                invalid("name blank", b -> b.name("   "), "name must", "'   '"),
-                invalid("name empty", b -> b.name(""), "name must", "''"));
-    }
-
-    private static Arguments invalid(
-            String description,
-            Consumer<ConnectionPool.Builder<TestConnection, String>> setting,
-            String messageStart,
-            String shownValue) {
-        return Arguments.of(description, setting, messageStart, shownValue);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("invalidBuilderSettings")
-    void buildRejectsEachInvalidSettingWithAnExceptionNamingIt(
-            String description,
-            Consumer<ConnectionPool.Builder<TestConnection, String>> setting,
-            String messageStart,
-            String shownValue) {
-        ConnectionPool.Builder<TestConnection, String> builder = builder();
-        setting.accept(builder);
-
-        assertThatIllegalArgumentException()
-                .as(description)
-                .isThrownBy(builder::build)
-                .withMessageStartingWith(messageStart)
-                .withMessageContaining(shownValue);
-        assertThat(creator.attempts()).as("no creation may start").isZero();
     }
 
     @Test
@@ -128,51 +46,6 @@ class PoolConfigValidationTest {
             assertThat(pool.config().maxIdleTime()).isZero();
             assertThat(pool.config().maxSize()).isEqualTo(PoolConfig.MAX_SIZE_LIMIT);
         }
-    }
-
-    @Test
-    void seedConstructorRejectsMaxSizeZero() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(0, null, null, null, "params", creator, validator))
-                .withMessageStartingWith("maxSize must be")
-                .withMessageContaining("0");
-    }
-
-    @Test
-    void seedConstructorRejectsNegativeMaxSize() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(-1, null, null, null, "params", creator, validator))
-                .withMessageStartingWith("maxSize must be")
-                .withMessageContaining("-1");
-    }
-
-    @Test
-    void seedConstructorRejectsMaxSizeAboveTheLimit() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(
-                        PoolConfig.MAX_SIZE_LIMIT + 1, null, null, null, "params", creator, validator))
-                .withMessageStartingWith("maxSize must be");
-    }
-
-    @Test
-    void seedConstructorRejectsNegativeMaxIdleTime() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(null, NEGATIVE, null, null, "params", creator, validator))
-                .withMessageStartingWith("maxIdleTime must be");
-    }
-
-    @Test
-    void seedConstructorRejectsNegativeConnectionTimeout() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(null, null, NEGATIVE, null, "params", creator, validator))
-                .withMessageStartingWith("connectionTimeout must be");
-    }
-
-    @Test
-    void seedConstructorRejectsZeroConnectionTimeout() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new ConnectionPool<>(null, null, Duration.ZERO, null, "params", creator, validator))
-                .withMessageStartingWith("connectionTimeout must be positive");
     }
 
     @Test
@@ -205,13 +78,6 @@ class PoolConfigValidationTest {
     }
 
     @Test
-    void cleanupConfigRejectsAZeroInterval() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new CleanupConfig(Duration.ZERO, true))
-                .withMessageStartingWith("cleanup.interval must be positive");
-    }
-
-    @Test
     void aDisabledCleanupConfigMayHaveAZeroIntervalWhichTheSeedStyleConstructorAccepts() {
         CleanupConfig off = new CleanupConfig(Duration.ZERO, false);
         try (ConnectionPool<TestConnection, String> pool =
@@ -222,20 +88,6 @@ class PoolConfigValidationTest {
                     .isThrownBy(() -> pool.restartCleanupTask(new CleanupConfig(Duration.ZERO, true)))
                     .withMessageStartingWith("cleanup.interval must be positive");
         }
-    }
-
-    @Test
-    void cleanupConfigRejectsANegativeInterval() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new CleanupConfig(Duration.ofSeconds(-5), false))
-                .withMessageStartingWith("cleanup.interval must be positive");
-    }
-
-    @Test
-    void cleanupConfigRejectsANullInterval() {
-        assertThatIllegalArgumentException()
-                .isThrownBy(() -> new CleanupConfig(null, true))
-                .withMessageStartingWith("cleanup.interval must be positive");
     }
 
     @Test
