@@ -6,24 +6,24 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Auto-configures a {@link TcpConnectionPool} from the {@code pool.*} properties, closed with the context, and a
- * {@code @Scheduled} task that runs its cleanup.
+ * Auto-configures a {@link TcpConnectionPool} from the {@code pool.*} properties, closed with the context, and its
+ * cleanup on a Spring task scheduler.
  *
- * <p>Off with {@code pool.enabled=false}; backs off entirely (pool and cleanup task) when the application defines its
- * own {@code TcpConnectionPool}. The cleanup task does not enable scheduling for the application: when the application
- * has not enabled it, {@link PoolCleanupScheduler} runs the one task on a scheduler of its own, built from Boot's
- * {@code spring.task.scheduling.*} settings; when it has, the application's scheduling runs it.
+ * <p>Off with {@code pool.enabled=false} (read as Boot's binder reads booleans; see {@link OnPoolEnabledCondition});
+ * backs off entirely (pool and cleanup) when the application defines its own {@code TcpConnectionPool}. The cleanup
+ * does not enable scheduling for the application and starts no thread that keeps the JVM alive: see
+ * {@link PoolCleanupScheduler}.
  */
 @AutoConfiguration
-@ConditionalOnBooleanProperty(name = "pool.enabled", matchIfMissing = true)
+@Conditional(OnPoolEnabledCondition.class)
 @EnableConfigurationProperties(PoolProperties.class)
 public final class ConnectionPoolAutoConfiguration {
 
@@ -33,31 +33,29 @@ public final class ConnectionPoolAutoConfiguration {
     static class PoolConfiguration {
 
         @Bean(destroyMethod = "close")
-        TcpConnectionPool connectionPool(PoolProperties properties, ObjectProvider<PoolListener> listeners) {
+        TcpConnectionPool connectionPool(
+                PoolProperties properties,
+                ObjectProvider<PoolListener> listeners,
+                PoolCleanupScheduler poolCleanupScheduler) {
             List<PoolListener> all = listeners.orderedStream().toList();
-            return PoolPropertiesMapper.build(properties, CompositePoolListener.of(all));
+            TcpConnectionPool pool = PoolPropertiesMapper.build(properties, CompositePoolListener.of(all));
+            if (properties.getCleanup().isEnabled()) {
+                poolCleanupScheduler.add(
+                        new PoolCleanupTask(pool, properties.getCleanup().getInterval()));
+            } else {
+                poolCleanupScheduler.logNoCleanup(pool.name(), "pool.cleanup.enabled");
+            }
+            return pool;
         }
 
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnBooleanProperty(name = "pool.cleanup.enabled", matchIfMissing = true)
-        static class CleanupConfiguration {
-
-            @Bean
-            PoolCleanupTask poolCleanupTask(TcpConnectionPool connectionPool) {
-                return new PoolCleanupTask(connectionPool);
-            }
-
-            @Bean
-            PoolCleanupScheduler poolCleanupScheduler(
-                    PoolCleanupTask poolCleanupTask,
-                    ConfigurableListableBeanFactory beanFactory,
-                    ObjectProvider<ThreadPoolTaskSchedulerBuilder> schedulerBuilder) {
-                return new PoolCleanupScheduler(
-                        poolCleanupTask,
-                        beanFactory,
-                        schedulerBuilder.getIfAvailable(
-                                () -> new ThreadPoolTaskSchedulerBuilder().threadNamePrefix("pool-cleanup-")));
-            }
+        @Bean
+        PoolCleanupScheduler poolCleanupScheduler(
+                ConfigurableListableBeanFactory beanFactory,
+                ObjectProvider<ThreadPoolTaskSchedulerBuilder> schedulerBuilder) {
+            return new PoolCleanupScheduler(
+                    beanFactory,
+                    schedulerBuilder.getIfAvailable(
+                            () -> new ThreadPoolTaskSchedulerBuilder().threadNamePrefix("pool-cleanup-")));
         }
     }
 }

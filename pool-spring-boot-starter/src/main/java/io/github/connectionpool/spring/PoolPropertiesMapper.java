@@ -45,8 +45,7 @@ final class PoolPropertiesMapper {
                     .validationBypassWindow(properties.getValidationBypassWindow())
                     .leakDetectionThreshold(properties.getLeakDetectionThreshold())
                     .strictFifoUpTo(properties.getStrictFifoUpTo())
-                    .cleanup(CleanupConfig.disabled()
-                            .withInterval(properties.getCleanup().getInterval()))
+                    .cleanup(CleanupConfig.disabled().withInterval(PoolCleanupTask.saturated(interval)))
                     .listener(listener)
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -28,6 +28,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -62,7 +63,8 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void poolPortAloneGivesAWorkingPoolWithTheDocumentedDefaults() {
         runner.run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).hasSingleBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).singleElement().satisfies(this::isThePoolCleanup);
             TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
             PoolConfig config = pool.config();
             assertThat(config.name()).isEqualTo("tcp");
@@ -134,7 +136,7 @@ class ConnectionPoolAutoConfigurationTests {
                 .run(context -> assertThat(context)
                         .hasNotFailed()
                         .doesNotHaveBean(TcpConnectionPool.class)
-                        .doesNotHaveBean(PoolCleanupTask.class)
+                        .doesNotHaveBean(PoolCleanupScheduler.class)
                         .doesNotHaveBean(PoolProperties.class));
     }
 
@@ -149,7 +151,7 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void anApplicationPoolMakesThePoolAndItsCleanupBackOff() {
         runner.withUserConfiguration(OwnPool.class).run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupScheduler.class);
             assertThat(context.getBean(TcpConnectionPool.class).name()).isEqualTo("own");
         });
     }
@@ -206,7 +208,10 @@ class ConnectionPoolAutoConfigurationTests {
             assertThat(invalid.getName()).isEqualTo("pool.cleanup.interval");
         });
         runner.withPropertyValues("pool.cleanup.interval=0s", "pool.cleanup.enabled=false")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PoolCleanupTask.class));
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(cleanupTasks(context)).isEmpty();
+                });
     }
 
     @Test
@@ -272,7 +277,11 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void cleanupEnabledFalseSchedulesNoCleanupAtAll() {
         runner.withPropertyValues("pool.cleanup.enabled=false").run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).isEmpty();
+            assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
+                    .as("no scheduler, no thread, for no task")
+                    .isFalse();
             assertThat(context.getBean(TcpConnectionPool.class).isCleanupRunning())
                     .isFalse();
         });
@@ -363,13 +372,20 @@ class ConnectionPoolAutoConfigurationTests {
                 .untilAsserted(() -> assertThat(pool.stats().destroyed()).isEqualTo(1));
     }
 
+    /** The scheduled tasks of every holder in the context, as Actuator's scheduledtasks endpoint lists them. */
+    private static List<ScheduledTask> cleanupTasks(ApplicationContext context) {
+        return context.getBeansOfType(ScheduledTaskHolder.class).values().stream()
+                .flatMap(holder -> holder.getScheduledTasks().stream())
+                .toList();
+    }
+
     private void isThePoolCleanup(ScheduledTask task) {
         assertThat(runsThePoolCleanup(task)).as(task.toString()).isTrue();
     }
 
     /** Whether the task runs the cleanup method, named as Actuator's scheduledtasks endpoint names a task's target. */
     private boolean runsThePoolCleanup(ScheduledTask task) {
-        return task.toString().equals(PoolCleanupTask.class.getName() + ".runCleanup");
+        return task.toString().equals(PoolCleanupTask.class.getName() + ".runCleanup(tcp)");
     }
 
     @Test
