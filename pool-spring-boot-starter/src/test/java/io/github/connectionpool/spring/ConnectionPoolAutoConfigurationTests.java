@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,7 +152,8 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void anApplicationPoolMakesThePoolAndItsCleanupBackOff() {
         runner.withUserConfiguration(OwnPool.class).run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupScheduler.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).isEmpty();
             assertThat(context.getBean(TcpConnectionPool.class).name()).isEqualTo("own");
         });
     }
@@ -409,7 +411,14 @@ class ConnectionPoolAutoConfigurationTests {
                 "pool.validation-timeout",
                 "pool.leak-detection-threshold",
                 "pool.cleanup.enabled",
-                "pool.cleanup.interval");
+                "pool.cleanup.interval",
+                "pool.read-timeout",
+                "pool.tcp-no-delay",
+                "pool.keep-alive",
+                "pool.instances",
+                "pool.strict-fifo-up-to",
+                "pool.validation-bypass-window",
+                "management.health.pool.enabled");
         for (String property : contract) {
             List<String> descriptions =
                     JsonPath.read(json, "$.properties[?(@.name == '" + property + "')].description");
@@ -417,6 +426,28 @@ class ConnectionPoolAutoConfigurationTests {
         }
         List<Object> defaults = JsonPath.read(json, "$.properties[?(@.name == 'pool.max-idle-time')].defaultValue");
         assertThat(defaults).containsExactly("5m");
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'pool.strict-fifo-up-to')].defaultValue"))
+                .containsExactly(2);
+        assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.read-timeout')].defaultValue"))
+                .containsExactly("30s");
+        assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.instances')].type"))
+                .singleElement()
+                .asString()
+                .contains(PoolInstanceProperties.class.getName());
+    }
+
+    @Test
+    void conditionMetadataIsGeneratedForBootToReadBeforeLoadingClasses() throws IOException {
+        Properties metadata = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-autoconfigure-metadata.properties")) {
+            assertThat(in).as("spring-autoconfigure-metadata.properties").isNotNull();
+            metadata.load(in);
+        }
+        assertThat(metadata.getProperty(PoolMetricsAutoConfiguration.class.getName() + ".ConditionalOnClass"))
+                .isEqualTo("io.micrometer.core.instrument.binder.MeterBinder");
+        assertThat(metadata.getProperty(PoolInstancesAutoConfiguration.class.getName() + ".AutoConfigureAfter"))
+                .isEqualTo(ConnectionPoolAutoConfiguration.class.getName());
     }
 
     private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
