@@ -43,6 +43,7 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder,
     private final List<PoolCleanupTask> tasks = new ArrayList<>();
     private ThreadPoolTaskScheduler scheduler;
     private ScheduledTaskRegistrar registrar;
+    private boolean started;
 
     PoolCleanupScheduler(ConfigurableListableBeanFactory beanFactory, ThreadPoolTaskSchedulerBuilder schedulerBuilder) {
         this.beanFactory = beanFactory;
@@ -58,6 +59,8 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder,
         if (registrar != null) {
             registrar.scheduleFixedDelayTask(task.fixedDelayTask());
             logScheduled(task, registrar == ownRegistrar() ? "the starter's own" : "the application's");
+        } else if (started && !applicationSchedules(beanFactory)) {
+            startOwnScheduler();
         }
     }
 
@@ -68,6 +71,10 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder,
 
     @Override
     public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
         if (registrar != null || tasks.isEmpty()) {
             return;
         }
@@ -77,6 +84,10 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder,
             }
             return; // configureTasks hands the tasks over
         }
+        startOwnScheduler();
+    }
+
+    private void startOwnScheduler() {
         ThreadPoolTaskScheduler taskScheduler = schedulerBuilder.build();
         // A daemon, as the pool's own threads are: the cleanup must not keep a finished application's JVM alive.
         taskScheduler.setDaemon(true);
@@ -104,14 +115,16 @@ final class PoolCleanupScheduler implements SmartLifecycle, ScheduledTaskHolder,
 
     @Override
     public synchronized void stop() {
+        started = false;
         if (scheduler != null) {
             registrar.destroy(); // cancels the tasks
             scheduler.destroy(); // interrupts a run in progress, which then leaves the connection it holds as it was
+            scheduler = null;
+            registrar = null; // the application's registrar, if it runs them, stays: it stops them itself
         }
-        scheduler = null;
-        registrar = null;
     }
 
+    /** Whether the starter's own scheduler runs the cleanups (not while the application's does, or none runs). */
     @Override
     public synchronized boolean isRunning() {
         return scheduler != null;

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
+import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -98,6 +100,28 @@ class PoolCleanupSchedulingTests {
         runner.withPropertyValues("pool.name=orders", "pool.cleanup.enabled=false")
                 .run(context ->
                         assertThat(infoLines()).contains("orders: no cleanup runs (pool.cleanup.enabled=false)"));
+    }
+
+    @Test
+    void aPoolBuiltAfterTheStartGetsItsCleanupScheduledAtOnce() {
+        PoolCleanupScheduler scheduler = new PoolCleanupScheduler(
+                new DefaultListableBeanFactory(), new ThreadPoolTaskSchedulerBuilder().threadNamePrefix("late-"));
+        try (TcpConnectionPool pool = TcpConnectionPool.builder("127.0.0.1", server.port())
+                .name("late")
+                .build()) {
+            scheduler.start();
+            assertThat(scheduler.isRunning()).as("no task, no scheduler").isFalse();
+
+            scheduler.add(new PoolCleanupTask(pool, Duration.ofSeconds(30)));
+
+            assertThat(scheduler.isRunning()).isTrue();
+            assertThat(scheduler.getScheduledTasks())
+                    .singleElement()
+                    .hasToString(PoolCleanupTask.class.getName() + ".runCleanup(late)");
+        } finally {
+            scheduler.stop();
+        }
+        assertThat(scheduler.getScheduledTasks()).isEmpty();
     }
 
     private List<String> infoLines() {
