@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * Binds a pool's meters, all tagged {@code pool=<name>}: gauges {@code pool.connections.active|idle|pending|total|max|min},
  * counters {@code pool.connections.timeout}, {@code pool.connections.creation.failures},
  * {@code pool.connections.validation.failures} (read from the live {@link ConnectionPool#stats()} at each scrape), and
- * the timers {@code pool.connections.acquire|creation|usage} of its {@link PoolTimers}.
+ * the timers {@code pool.connections.acquire|creation|usage} of its {@link PoolTimers}, when it has them.
  */
 public class PoolMetrics implements MeterBinder {
 
@@ -26,11 +26,20 @@ public class PoolMetrics implements MeterBinder {
      * Creates the binder.
      *
      * @param pool the pool to read
-     * @param timers the listener the pool was built with, whose timers this binder registers
+     * @param timers the listener the pool was built with, whose timers this binder registers; {@code null} for none
      */
     public PoolMetrics(ConnectionPool<?, ?> pool, PoolTimers timers) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.timers = Objects.requireNonNull(timers, "timers");
+        this.timers = timers;
+    }
+
+    /**
+     * Creates the binder of a pool's gauges and counters, for a pool built without {@link PoolTimers}.
+     *
+     * @param pool the pool to read
+     */
+    public PoolMetrics(ConnectionPool<?, ?> pool) {
+        this(pool, null);
     }
 
     @Override
@@ -73,7 +82,9 @@ public class PoolMetrics implements MeterBinder {
                 "pool.connections.validation.failures",
                 "Connections closed because they failed validation",
                 s -> s.validationFailures());
-        timers.bindTo(registry, pool.name());
+        if (timers != null) {
+            timers.bindTo(registry, pool.name());
+        }
     }
 
     private void gauge(

@@ -1,38 +1,40 @@
 package io.github.connectionpool.spring;
 
-import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.ConnectionPool;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
- * Auto-configures the pool's Micrometer meters when Micrometer is on the classpath. Spring Boot binds the
- * {@link PoolMetrics} binder to every meter registry once all beans exist, so the meters read the live pool whatever
- * the order of creation.
+ * Auto-configures the Micrometer meters of every {@link ConnectionPool} bean (the starter's and the application's own,
+ * of any type), tagged {@code pool=<name>}, when Micrometer is on the classpath. Spring Boot binds
+ * {@link ConnectionPoolsMetrics} to the meter registry once all beans exist, so the meters read the live pools
+ * whatever the order of creation.
  *
- * <p>The {@link PoolTimers} bean is a {@link io.github.connectionpool.PoolListener}: the auto-configured pool is built
- * with it, which is how the timers see each borrow, creation and return. A pool the application defines itself gets
- * the gauges and counters; it records timings when built with {@code .listener(poolTimers)}.
+ * <p>Every pool gets the gauges and counters. Each auto-configured pool also records its own timers: it is built with
+ * a listener from {@link PoolTimersRegistry}. A pool the application defines itself records timers when built with
+ * {@code .listener(poolTimersRegistry.forPool("<its name>"))}.
  */
-@AutoConfiguration(after = ConnectionPoolAutoConfiguration.class)
+@AutoConfiguration(after = {ConnectionPoolAutoConfiguration.class, PoolInstancesAutoConfiguration.class})
 @ConditionalOnClass(MeterBinder.class)
-@ConditionalOnBean(TcpConnectionPool.class)
+@Conditional(OnPoolEnabledCondition.class)
+@ConditionalOnBean(ConnectionPool.class)
 public final class PoolMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    PoolTimers poolTimers() {
-        return new PoolTimers();
+    PoolTimersRegistry poolTimersRegistry() {
+        return new PoolTimersRegistry();
     }
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnSingleCandidate(TcpConnectionPool.class)
-    PoolMetrics poolMetrics(TcpConnectionPool connectionPool, PoolTimers poolTimers) {
-        return new PoolMetrics(connectionPool, poolTimers);
+    ConnectionPoolsMetrics connectionPoolsMetrics(ListableBeanFactory beanFactory, PoolTimersRegistry timers) {
+        return new ConnectionPoolsMetrics(beanFactory, timers);
     }
 }

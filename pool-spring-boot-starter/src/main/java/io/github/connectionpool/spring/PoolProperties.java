@@ -2,28 +2,37 @@ package io.github.connectionpool.spring;
 
 import io.github.connectionpool.PoolBuilder;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code pool.*} settings of the auto-configured {@link io.github.connectionpool.tcp.TcpConnectionPool}.
+ * The {@code pool.*} settings of the auto-configured {@link io.github.connectionpool.tcp.TcpConnectionPool}s: the
+ * top-level pool's, which are also the defaults of every pool under {@code pool.instances}.
  *
  * <p>Durations take Spring Boot's syntax ({@code 500ms}, {@code 30s}, {@code 5m}, or ISO-8601 {@code PT30S}); a plain
- * number is read as milliseconds. A zero duration switches off {@code max-idle-time}, {@code max-lifetime} and
- * {@code leak-detection-threshold}.
+ * number is read as milliseconds. A zero duration switches off {@code max-idle-time}, {@code max-lifetime},
+ * {@code leak-detection-threshold} and {@code read-timeout}.
  */
 @ConfigurationProperties("pool")
 public class PoolProperties {
 
-    /** Whether to auto-configure the TCP connection pool. */
+    /** Whether to auto-configure the TCP connection pools, their meters and their health (the whole starter). */
     private boolean enabled = true;
 
-    /** Name of the pool, used in log lines, thread names, exception messages and the "pool" tag of its meters. */
+    /**
+     * Name of the top-level pool, used in log lines, thread names, exception messages, the "pool" tag of its meters and
+     * its health entry.
+     */
     private String name = "tcp";
 
     /** Host the pool connects to. */
     private String host = "localhost";
 
-    /** Port the pool connects to, from 1 to 65535. Required. */
+    /**
+     * Port the pool connects to, from 1 to 65535. Required unless a TcpConnectionDetails bean supplies the address, or
+     * only pool.instances (or pools of the application's own) are wanted.
+     */
     private Integer port;
 
     /** Maximum number of live connections, counting those being created. */
@@ -64,8 +73,60 @@ public class PoolProperties {
      */
     private int strictFifoUpTo = PoolBuilder.DEFAULT_STRICT_FIFO_UP_TO;
 
+    /**
+     * How long a read on a borrowed socket may block (SO_TIMEOUT) before it fails with a SocketTimeoutException; 0 for
+     * no limit. Finite by default, as Boot's own clients are, so that a server that stops answering costs a caller 30
+     * seconds rather than a thread for good; set 0 for protocols that wait on purpose (blocking pops, subscriptions).
+     */
+    private Duration readTimeout = Duration.ofSeconds(30);
+
+    /** Whether new sockets send small writes at once (TCP_NODELAY), as request-response protocols want. */
+    private boolean tcpNoDelay = true;
+
+    /** Whether the operating system probes idle connections (SO_KEEPALIVE), so that a vanished peer is found. */
+    private boolean keepAlive = true;
+
     /** The cleanup run on Spring's task scheduler. */
     private final Cleanup cleanup = new Cleanup();
+
+    /**
+     * More pools, by name: each is a TcpConnectionPool bean named "<name>ConnectionPool", injectable with
+     * {@code @Qualifier("<name>")}, whose pool name is the key. Each takes every per-pool property above (not enabled,
+     * name or instances); what it leaves out is taken from pool.*, then from the default.
+     */
+    private Map<String, PoolInstanceProperties> instances = new LinkedHashMap<>();
+
+    public Duration getReadTimeout() {
+        return readTimeout;
+    }
+
+    public void setReadTimeout(Duration readTimeout) {
+        this.readTimeout = readTimeout;
+    }
+
+    public boolean isTcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    public void setTcpNoDelay(boolean tcpNoDelay) {
+        this.tcpNoDelay = tcpNoDelay;
+    }
+
+    public boolean isKeepAlive() {
+        return keepAlive;
+    }
+
+    public void setKeepAlive(boolean keepAlive) {
+        this.keepAlive = keepAlive;
+    }
+
+    public Map<String, PoolInstanceProperties> getInstances() {
+        return instances;
+    }
+
+    public void setInstances(Map<String, PoolInstanceProperties> instances) {
+        this.instances = instances;
+    }
 
     public int getStrictFifoUpTo() {
         return strictFifoUpTo;

@@ -1,93 +1,80 @@
 package io.github.connectionpool.spring;
 
 import io.github.connectionpool.CleanupConfig;
-import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import java.time.Duration;
 import java.util.Locale;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Turns {@link PoolProperties} into a {@link TcpConnectionPool}, reporting a bad setting under its property name so
- * that Spring Boot's failure analysis names {@code pool.xxx}, not the builder's method.
+ * Turns one pool's {@link PoolSettings} into a checked {@link TcpConnectionPool.Builder}, reporting a bad setting
+ * under its property name ({@code pool.max-size}, {@code pool.instances.orders.max-size}) so that Spring Boot's
+ * failure analysis names the property, not the builder's method.
  */
 final class PoolPropertiesMapper {
 
     private PoolPropertiesMapper() {}
 
     /**
-     * Builds the pool with its own cleanup thread off: the scheduled {@link PoolCleanupTask} drives the cleanup.
+     * A builder with every setting applied and checked, and the pool's own cleanup thread off: a Spring scheduler runs
+     * the cleanup (see {@link PoolCleanupScheduler}).
      *
      * @throws InvalidConfigurationPropertyValueException naming the first bad property
+     * @throws IllegalStateException when a value that came from elsewhere (a {@link TcpConnectionDetails}) is bad
      */
-    static TcpConnectionPool build(PoolProperties properties, PoolListener listener) {
-        Integer port = properties.getPort();
-        if (port == null) {
-            throw new InvalidConfigurationPropertyValueException(
-                    "pool.port", null, "pool.port is required: set it to the port of the server the pool connects to");
-        }
-        Duration interval = properties.getCleanup().getInterval();
-        if (properties.getCleanup().isEnabled() && interval != null && !interval.isNegative() && interval.isZero()) {
+    static TcpConnectionPool.Builder builder(PoolSettings settings) {
+        Duration interval = settings.duration("cleanup.interval");
+        if (settings.bool("cleanup.enabled") && interval != null && interval.isZero()) {
             // The core accepts a zero interval for a disabled cleanup; the scheduled task here would run without pause.
+            PoolSettings.Setting setting = settings.setting("cleanup.interval");
             throw new InvalidConfigurationPropertyValueException(
-                    "pool.cleanup.interval", interval, "pool.cleanup.interval must be positive while the cleanup runs");
+                    setting.property(), interval, setting.property() + " must be positive while the cleanup runs");
         }
         try {
-            return TcpConnectionPool.builder(properties.getHost(), port)
-                    .name(properties.getName())
-                    .maxSize(properties.getMaxSize())
-                    .minIdle(properties.getMinIdle())
-                    .maxIdleTime(properties.getMaxIdleTime())
-                    .maxLifetime(properties.getMaxLifetime())
-                    .connectionTimeout(properties.getConnectionTimeout())
-                    .acquireTimeout(properties.getAcquireTimeout())
-                    .validationTimeout(properties.getValidationTimeout())
-                    .validationBypassWindow(properties.getValidationBypassWindow())
-                    .leakDetectionThreshold(properties.getLeakDetectionThreshold())
-                    .strictFifoUpTo(properties.getStrictFifoUpTo())
-                    .cleanup(CleanupConfig.disabled()
-                            .withInterval(properties.getCleanup().getInterval()))
-                    .listener(listener)
-                    .build();
+            TcpConnectionPool.Builder builder = TcpConnectionPool.builder(settings.host(), settings.port())
+                    .name(settings.poolName())
+                    .maxSize(settings.integer("max-size"))
+                    .minIdle(settings.integer("min-idle"))
+                    .maxIdleTime(settings.duration("max-idle-time"))
+                    .maxLifetime(settings.duration("max-lifetime"))
+                    .connectionTimeout(settings.duration("connection-timeout"))
+                    .acquireTimeout(settings.duration("acquire-timeout"))
+                    .validationTimeout(settings.duration("validation-timeout"))
+                    .validationBypassWindow(settings.duration("validation-bypass-window"))
+                    .leakDetectionThreshold(settings.duration("leak-detection-threshold"))
+                    .strictFifoUpTo(settings.integer("strict-fifo-up-to"))
+                    .readTimeout(settings.duration("read-timeout"))
+                    .tcpNoDelay(settings.bool("tcp-no-delay"))
+                    .keepAlive(settings.bool("keep-alive"))
+                    .cleanup(CleanupConfig.disabled().withInterval(PoolCleanupTask.saturated(interval)));
+            builder.toConfig(); // checks every setting now, before any customizer adds its own
+            return builder;
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw invalidProperty(properties, e);
+            throw invalidSetting(settings, e);
         }
     }
 
-    /** The core names the setting first in its message ("maxSize must be ..."); map it to the property. */
-    private static RuntimeException invalidProperty(PoolProperties properties, RuntimeException e) {
+    /**
+     * The core names the setting first in its message ("maxSize must be ..."); map it to the property.
+     * (InvalidSettingException.setting() will replace the message reading once the core has it.)
+     */
+    private static RuntimeException invalidSetting(PoolSettings settings, RuntimeException e) {
         String message = String.valueOf(e.getMessage());
         int end = message.indexOf(' ');
-        String setting = end > 0 ? message.substring(0, end) : message;
-        String property = "pool." + kebabCase(setting);
-        Object value = valueOf(properties, property);
-        if (value == NO_SUCH_PROPERTY) {
-            return new IllegalStateException("Invalid pool.* configuration: " + message, e);
+        String key = kebabCase(end > 0 ? message.substring(0, end) : message);
+        if (!settings.has(key)) {
+            return new IllegalStateException("Invalid settings of pool '" + settings.poolName() + "': " + message, e);
+        }
+        PoolSettings.Setting setting = settings.setting(key);
+        if (!setting.fromProperty()) {
+            return new IllegalStateException(
+                    "Invalid " + key + " of pool '" + settings.poolName() + "' from " + setting.property() + ": "
+                            + message,
+                    e);
         }
         // No cause: this exception's constructor fixes it (to none), and its message already carries the core's.
-        return new InvalidConfigurationPropertyValueException(property, value, property + ": " + message);
-    }
-
-    private static final Object NO_SUCH_PROPERTY = new Object();
-
-    private static Object valueOf(PoolProperties p, String property) {
-        return switch (property) {
-            case "pool.name" -> p.getName();
-            case "pool.host" -> p.getHost();
-            case "pool.port" -> p.getPort();
-            case "pool.max-size" -> p.getMaxSize();
-            case "pool.min-idle" -> p.getMinIdle();
-            case "pool.max-idle-time" -> p.getMaxIdleTime();
-            case "pool.max-lifetime" -> p.getMaxLifetime();
-            case "pool.connection-timeout" -> p.getConnectionTimeout();
-            case "pool.acquire-timeout" -> p.getAcquireTimeout();
-            case "pool.validation-timeout" -> p.getValidationTimeout();
-            case "pool.validation-bypass-window" -> p.getValidationBypassWindow();
-            case "pool.leak-detection-threshold" -> p.getLeakDetectionThreshold();
-            case "pool.strict-fifo-up-to" -> p.getStrictFifoUpTo();
-            case "pool.cleanup.interval" -> p.getCleanup().getInterval();
-            default -> NO_SUCH_PROPERTY;
-        };
+        return new InvalidConfigurationPropertyValueException(
+                setting.property(), setting.value(), setting.property() + ": " + message);
     }
 
     private static String kebabCase(String camelCase) {

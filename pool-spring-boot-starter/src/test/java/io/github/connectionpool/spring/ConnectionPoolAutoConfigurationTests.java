@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfigurati
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -62,7 +64,8 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void poolPortAloneGivesAWorkingPoolWithTheDocumentedDefaults() {
         runner.run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).hasSingleBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).singleElement().satisfies(this::isThePoolCleanup);
             TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
             PoolConfig config = pool.config();
             assertThat(config.name()).isEqualTo("tcp");
@@ -134,7 +137,7 @@ class ConnectionPoolAutoConfigurationTests {
                 .run(context -> assertThat(context)
                         .hasNotFailed()
                         .doesNotHaveBean(TcpConnectionPool.class)
-                        .doesNotHaveBean(PoolCleanupTask.class)
+                        .doesNotHaveBean(PoolCleanupScheduler.class)
                         .doesNotHaveBean(PoolProperties.class));
     }
 
@@ -149,7 +152,8 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void anApplicationPoolMakesThePoolAndItsCleanupBackOff() {
         runner.withUserConfiguration(OwnPool.class).run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).isEmpty();
             assertThat(context.getBean(TcpConnectionPool.class).name()).isEqualTo("own");
         });
     }
@@ -206,7 +210,10 @@ class ConnectionPoolAutoConfigurationTests {
             assertThat(invalid.getName()).isEqualTo("pool.cleanup.interval");
         });
         runner.withPropertyValues("pool.cleanup.interval=0s", "pool.cleanup.enabled=false")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PoolCleanupTask.class));
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(cleanupTasks(context)).isEmpty();
+                });
     }
 
     @Test
@@ -272,7 +279,11 @@ class ConnectionPoolAutoConfigurationTests {
     @Test
     void cleanupEnabledFalseSchedulesNoCleanupAtAll() {
         runner.withPropertyValues("pool.cleanup.enabled=false").run(context -> {
-            assertThat(context).hasSingleBean(TcpConnectionPool.class).doesNotHaveBean(PoolCleanupTask.class);
+            assertThat(context).hasSingleBean(TcpConnectionPool.class);
+            assertThat(cleanupTasks(context)).isEmpty();
+            assertThat(context.getBean(PoolCleanupScheduler.class).isRunning())
+                    .as("no scheduler, no thread, for no task")
+                    .isFalse();
             assertThat(context.getBean(TcpConnectionPool.class).isCleanupRunning())
                     .isFalse();
         });
@@ -363,13 +374,20 @@ class ConnectionPoolAutoConfigurationTests {
                 .untilAsserted(() -> assertThat(pool.stats().destroyed()).isEqualTo(1));
     }
 
+    /** The scheduled tasks of every holder in the context, as Actuator's scheduledtasks endpoint lists them. */
+    private static List<ScheduledTask> cleanupTasks(ApplicationContext context) {
+        return context.getBeansOfType(ScheduledTaskHolder.class).values().stream()
+                .flatMap(holder -> holder.getScheduledTasks().stream())
+                .toList();
+    }
+
     private void isThePoolCleanup(ScheduledTask task) {
         assertThat(runsThePoolCleanup(task)).as(task.toString()).isTrue();
     }
 
     /** Whether the task runs the cleanup method, named as Actuator's scheduledtasks endpoint names a task's target. */
     private boolean runsThePoolCleanup(ScheduledTask task) {
-        return task.toString().equals(PoolCleanupTask.class.getName() + ".runCleanup");
+        return task.toString().equals(PoolCleanupTask.class.getName() + ".runCleanup(tcp)");
     }
 
     @Test
@@ -393,7 +411,14 @@ class ConnectionPoolAutoConfigurationTests {
                 "pool.validation-timeout",
                 "pool.leak-detection-threshold",
                 "pool.cleanup.enabled",
-                "pool.cleanup.interval");
+                "pool.cleanup.interval",
+                "pool.read-timeout",
+                "pool.tcp-no-delay",
+                "pool.keep-alive",
+                "pool.instances",
+                "pool.strict-fifo-up-to",
+                "pool.validation-bypass-window",
+                "management.health.pool.enabled");
         for (String property : contract) {
             List<String> descriptions =
                     JsonPath.read(json, "$.properties[?(@.name == '" + property + "')].description");
@@ -401,6 +426,28 @@ class ConnectionPoolAutoConfigurationTests {
         }
         List<Object> defaults = JsonPath.read(json, "$.properties[?(@.name == 'pool.max-idle-time')].defaultValue");
         assertThat(defaults).containsExactly("5m");
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'pool.strict-fifo-up-to')].defaultValue"))
+                .containsExactly(2);
+        assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.read-timeout')].defaultValue"))
+                .containsExactly("30s");
+        assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.instances')].type"))
+                .singleElement()
+                .asString()
+                .contains(PoolInstanceProperties.class.getName());
+    }
+
+    @Test
+    void conditionMetadataIsGeneratedForBootToReadBeforeLoadingClasses() throws IOException {
+        Properties metadata = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-autoconfigure-metadata.properties")) {
+            assertThat(in).as("spring-autoconfigure-metadata.properties").isNotNull();
+            metadata.load(in);
+        }
+        assertThat(metadata.getProperty(PoolMetricsAutoConfiguration.class.getName() + ".ConditionalOnClass"))
+                .isEqualTo("io.micrometer.core.instrument.binder.MeterBinder");
+        assertThat(metadata.getProperty(PoolInstancesAutoConfiguration.class.getName() + ".AutoConfigureAfter"))
+                .isEqualTo(ConnectionPoolAutoConfiguration.class.getName());
     }
 
     private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {

@@ -1,13 +1,17 @@
 package io.github.connectionpool.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +49,7 @@ class PoolHealthIndicatorTests {
     void actuatorOnTheClasspathGivesAHealthIndicatorNamedPool() {
         runner().run(context -> {
             assertThat(context).hasSingleBean(PoolHealthIndicator.class);
-            assertThat(context).getBean("poolHealthIndicator").isInstanceOf(HealthIndicator.class);
+            assertThat(context).getBean("poolHealthContributor").isInstanceOf(HealthIndicator.class);
             assertThat(context.getBean(PoolHealthIndicator.class).health().getStatus())
                     .isEqualTo(Status.UP);
         });
@@ -147,6 +151,54 @@ class PoolHealthIndicatorTests {
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
         assertThat(health.getDetails()).containsEntry("error", "pool closed");
+    }
+
+    @Test
+    void theChecksOwnWaitDoesNotCountAsATimeout() {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        try (ConnectionPool<Object, String> hanging = ConnectionPool.<Object, String>builder(
+                        "params", params -> never, connection -> CompletableFuture.completedFuture(true))
+                .name("hanging")
+                .maxSize(1)
+                .build()) {
+            Health health = new PoolHealthIndicator(hanging, Duration.ofMillis(200)).health();
+
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(hanging.stats().timeouts())
+                    .as("timeouts counted for the health check's own wait")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void theChecksOwnBorrowIsNotTimed() {
+        PoolTimers timers = new PoolTimers();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TcpConnectionPool pool = TcpConnectionPool.builder("127.0.0.1", server.port())
+                .name("timed")
+                .listener(timers)
+                .build()) {
+            new PoolMetrics(pool, timers).bindTo(registry);
+            pool.getConnection().close(); // one real borrow, so that an idle connection is there
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(registry.get("pool.connections.acquire")
+                                    .timer()
+                                    .count())
+                            .isEqualTo(1));
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(new PoolHealthIndicator(pool, Duration.ofSeconds(2))
+                                .health()
+                                .getStatus())
+                        .isEqualTo(Status.UP);
+            }
+
+            assertThat(registry.get("pool.connections.acquire").timer().count())
+                    .as("acquisitions timed, the health checks' included")
+                    .isEqualTo(1);
+            assertThat(registry.get("pool.connections.usage").timer().count()).isEqualTo(1);
+            assertThat(pool.stats().timeouts()).isZero();
+        }
     }
 
     private static TcpConnectionPool pool(int port, int maxSize) {

@@ -113,8 +113,8 @@ class PoolMetricsTests {
                 .withPropertyValues("pool.port=" + server.port())
                 .run(context -> assertThat(context)
                         .hasSingleBean(TcpConnectionPool.class)
-                        .doesNotHaveBean(PoolMetrics.class)
-                        .doesNotHaveBean(PoolTimers.class));
+                        .doesNotHaveBean(ConnectionPoolsMetrics.class)
+                        .doesNotHaveBean(PoolTimersRegistry.class));
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class, PoolMetricsAutoConfiguration.class))
@@ -123,7 +123,7 @@ class PoolMetricsTests {
                 .run(context -> assertThat(context)
                         .hasNotFailed()
                         .hasSingleBean(TcpConnectionPool.class)
-                        .doesNotHaveBean(PoolMetrics.class));
+                        .doesNotHaveBean(ConnectionPoolsMetrics.class));
     }
 
     @Test
@@ -139,7 +139,7 @@ class PoolMetricsTests {
                                 .build(),
                         definition -> definition.setDestroyMethodName("close"))
                 .run(context -> {
-                    context.getBean(PoolMetrics.class).bindTo(registry);
+                    context.getBean(ConnectionPoolsMetrics.class).bindTo(registry);
                     assertThat(registry.get("pool.connections.max")
                                     .tag("pool", "own")
                                     .gauge()
