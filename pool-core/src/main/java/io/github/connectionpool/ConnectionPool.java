@@ -162,6 +162,28 @@ public class ConnectionPool<T, P> implements AutoCloseable {
         return engine.acquireAsync(timeoutNanos(timeout));
     }
 
+    /**
+     * Checks that the pool can lend a connection, as a health check does: takes an idle connection (checked as any
+     * borrow checks it, so that a dead one is found and replaced) or waits for one, at most {@code timeout}, and puts it
+     * back at once. Unlike {@link #getConnection(Duration)}, the check is not reported: the {@link PoolListener} does not
+     * time it and {@link PoolStats#timeouts()} does not count it, so that health checks do not show in the pool's
+     * metrics. Blocks the calling thread; waits in line with the borrowers, first come, first served.
+     *
+     * <pre>{@code
+     * boolean up = pool.probe(Duration.ofSeconds(1)); // false: every connection stayed lent out (busy, not down)
+     * }</pre>
+     *
+     * @param timeout the longest wait
+     * @return true when a connection could be had; false when none came within {@code timeout}
+     * @throws ConnectionCreationException when the creation made for the check failed, or creation is backing off
+     * @throws PoolTimeoutException when the calling thread was interrupted (or the creation made for it timed out)
+     * @throws PoolClosedException when the pool is closed
+     * @throws IllegalArgumentException when the timeout is negative
+     */
+    public boolean probe(Duration timeout) {
+        return engine.probe(timeoutNanos(timeout));
+    }
+
     /** Stops the pool's own cleanup thread; {@link #runCleanup()} still works. Does not block. */
     public void stopCleanupTask() {
         engine.stopCleanup();

@@ -177,8 +177,10 @@ final class Dispatcher<T> {
             slot.turnHolder = 0; // a new connection, or one checked on a worker: no turn comes with it
         }
         long leased = slot.lend(now, waiter.borrower);
-        // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
-        listener.connectionAcquired(now - waiter.startNanos);
+        if (waiter.reported) {
+            // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
+            listener.connectionAcquired(now - waiter.startNanos);
+        }
         if (waiter.async) {
             return deliverAsync(waiter, slot, leased);
         }
@@ -263,7 +265,9 @@ final class Dispatcher<T> {
         turns.start(slot, waiter);
         long now = ticker.nanoTime();
         slot.lendTaken(taken, now, waiter.borrower);
-        listener.connectionAcquired(now - waiter.startNanos);
+        if (waiter.reported) {
+            listener.connectionAcquired(now - waiter.startNanos);
+        }
         if (log.isTraceEnabled()) {
             log.trace("{}: lent connection {} to the oldest waiter", name, slot.index);
         }
@@ -281,11 +285,21 @@ final class Dispatcher<T> {
      */
     boolean giveUp(Waiter<T> waiter, PoolTimeoutException timeout) {
         waiters.remove(waiter);
-        counters.timeouts.incrementAndGet();
-        if (waiter.future.completeExceptionally(timeout)) {
+        return fail(waiter, timeout);
+    }
+
+    /** Completes a waiter's future with a failure, counting a timeout before the caller can see it. */
+    private boolean fail(Waiter<T> waiter, PoolException failure) {
+        boolean counted = waiter.reported && failure instanceof PoolTimeoutException;
+        if (counted) {
+            counters.timeouts.incrementAndGet();
+        }
+        if (waiter.future.completeExceptionally(failure)) {
             return true;
         }
-        counters.timeouts.decrementAndGet(); // served first
+        if (counted) {
+            counters.timeouts.decrementAndGet(); // served or failed first
+        }
         return false;
     }
 
@@ -296,7 +310,9 @@ final class Dispatcher<T> {
     void unlend(Waiter<T> waiter) {
         Slot<T> slot = waiter.served;
         if (slot != null && slot.tryEndLease(slot.stamp())) {
-            listener.connectionReturned(ticker.nanoTime() - slot.leasedAt);
+            if (waiter.reported) {
+                listener.connectionReturned(ticker.nanoTime() - slot.leasedAt);
+            }
             handOver(slot);
         }
     }
@@ -307,18 +323,12 @@ final class Dispatcher<T> {
      * @param failure the creation's failure; a {@link PoolTimeoutException} counts as the caller's timeout
      */
     void failOldest(PoolException failure) {
-        boolean timeout = failure instanceof PoolTimeoutException;
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) {
-            if (timeout) {
-                counters.timeouts.incrementAndGet();
-            }
-            if (waiter.future.completeExceptionally(failure)) {
+            if (fail(waiter, failure)) {
                 return;
             }
-            if (timeout) {
-                counters.timeouts.decrementAndGet(); // that caller had left already
-            }
+            // That caller had left already: the next one.
         }
     }
 
@@ -326,26 +336,14 @@ final class Dispatcher<T> {
     void failAll(Supplier<? extends PoolException> failure) {
         Waiter<T> waiter;
         while ((waiter = waiters.poll()) != null) {
-            PoolException e = failure.get();
-            boolean timeout = e instanceof PoolTimeoutException;
-            if (timeout) {
-                counters.timeouts.incrementAndGet();
-            }
-            if (!waiter.future.completeExceptionally(e) && timeout) {
-                counters.timeouts.decrementAndGet(); // that caller had left already
-            }
+            fail(waiter, failure.get());
         }
     }
 
     /** Fails a waiter that just joined, before anything could serve it (the pool closed, or creation backs off). */
     void failNew(Waiter<T> waiter, PoolException failure) {
         waiters.remove(waiter);
-        if (failure instanceof PoolTimeoutException) {
-            counters.timeouts.incrementAndGet();
-        }
-        if (!waiter.future.completeExceptionally(failure) && failure instanceof PoolTimeoutException) {
-            counters.timeouts.decrementAndGet();
-        }
+        fail(waiter, failure);
     }
 
     /** Counts a borrow that fails with a timeout (or an interruption) without having waited in the queue. */

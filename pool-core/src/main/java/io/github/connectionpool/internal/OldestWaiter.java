@@ -141,7 +141,7 @@ final class OldestWaiter<T> {
             dispatcher.resultOf(waiter); // throws the failure that came first
         }
         dispatcher.unlend(waiter);
-        return dispatcher.timedOut(interrupted);
+        return waiter.reported ? dispatcher.timedOut(interrupted) : interrupted;
     }
 
     /**

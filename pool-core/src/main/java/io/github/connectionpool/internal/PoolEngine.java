@@ -265,6 +265,16 @@ public final class PoolEngine<T, P> {
         return slowBorrow.acquireAsync(now(), timeoutNanos);
     }
 
+    /**
+     * Checks that a connection can be had, for a health check: see {@link SlowBorrow#probe}.
+     *
+     * @param timeoutNanos the longest wait
+     * @return whether a connection came within the timeout
+     */
+    public boolean probe(long timeoutNanos) {
+        return slowBorrow.probe(now(), timeoutNanos);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Returning, the other ways
 

@@ -131,7 +131,56 @@ final class SlowBorrow<T> {
         turns.tick(queuedAt);
         long deadline = saturatedAdd(queuedAt, timeoutNanos);
         try {
-            return await(enqueue(start, deadline), deadline, timeoutNanos);
+            return await(enqueue(start, deadline, true), deadline, timeoutNanos);
+        } finally {
+            afterLeaving();
+        }
+    }
+
+    /**
+     * Checks that a connection can be had, as a borrow would, and puts it back at once; nothing of it is reported (no
+     * listener call, no timeout counted), so that a health check does not show in the pool's metrics.
+     *
+     * @param start the probe's start, on the pool's ticker
+     * @return whether a connection came within the timeout
+     * @throws PoolException when the pool is closed, a creation for the probe failed, or the thread was interrupted
+     */
+    boolean probe(long start, long timeoutNanos) {
+        if (lifecycle.isClosed()) {
+            throw failures.closed();
+        }
+        long deadline = saturatedAdd(System.nanoTime(), timeoutNanos);
+        Slot<T> slot;
+        while (waiters.isEmpty() && (slot = slots.takeIdle(false)) != null) {
+            CheckOutcome check = checks.check(slot, ticker.nanoTime(), deadline);
+            if (check.lendable()) {
+                dispatcher.handOver(slot); // back at once, to a waiter that came meanwhile or to the idle ones
+                return true;
+            }
+            if (check.closes()) {
+                recycler.discardLater(slot, check.closeReason());
+                continue;
+            }
+            recycler.putBack(slot);
+            if (check == CheckOutcome.INTERRUPTED) {
+                throw failures.interrupted();
+            }
+            return false;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw failures.interrupted();
+        }
+        Waiter<T> waiter = enqueue(start, deadline, false);
+        try {
+            Slot<T> served = oldest.await(waiter, deadline);
+            if (served == null) {
+                if (dispatcher.giveUp(waiter, failures.timeout(timeoutNanos))) {
+                    return false;
+                }
+                dispatcher.resultOf(waiter); // served (or failed) in the same instant
+            }
+            dispatcher.unlend(waiter);
+            return true;
         } finally {
             afterLeaving();
         }
@@ -162,7 +211,7 @@ final class SlowBorrow<T> {
         if (stale != null) {
             creations.checkStarted(); // the taken connection is this caller's supply while it is checked
         }
-        Waiter<T> waiter = enqueue(start, Recycler.ASYNC);
+        Waiter<T> waiter = enqueue(start, Recycler.ASYNC, true);
         if (stale != null) {
             recycler.checkCounted(stale);
         }
@@ -187,9 +236,10 @@ final class SlowBorrow<T> {
      *
      * @param deadline the real time until which a synchronous caller may be kept checking idle connections for the
      *     waiters, or {@link Recycler#ASYNC} for a caller whose thread must not block
+     * @param reported whether the wait is timed and its timeout counted (all but a probe's)
      */
-    private Waiter<T> enqueue(long start, long deadline) {
-        Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower(), deadline == Recycler.ASYNC);
+    private Waiter<T> enqueue(long start, long deadline, boolean reported) {
+        Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower(), deadline == Recycler.ASYNC, reported);
         waiters.add(waiter);
         if (lifecycle.isClosed()) { // close() may have drained the queue before we joined it
             dispatcher.failNew(waiter, failures.closed());

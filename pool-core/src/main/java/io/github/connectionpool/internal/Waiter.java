@@ -76,7 +76,18 @@ public final class Waiter<T> {
     Waiter<T> next;
     boolean queued;
 
+    /**
+     * Whether the pool reports this wait: its listener times it, and {@code stats().timeouts()} counts its timeout. A
+     * probe's wait (a health check) is not reported.
+     */
+    final boolean reported;
+
     Waiter(long startNanos, Throwable borrower, boolean async) {
+        this(startNanos, borrower, async, true);
+    }
+
+    Waiter(long startNanos, Throwable borrower, boolean async, boolean reported) {
+        this.reported = reported;
         this.startNanos = startNanos;
         this.borrower = borrower;
         this.async = async;
