@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Callers that give up (a cancelled or timed-out future, an interrupt, a timeout) take neither a slot nor a connection
- * with them, and the counters stay exact (README "Why pick it": a counter that drifts; a connection handed to a waiter
- * that gave up). {@link HandOverRaceTest} steps through the races of a giving-up with a hand-over.
+ * with them, and the counters stay exact (docs/pitfalls.md, pitfalls 8 and 9). {@link HandOverRaceTest} steps through
+ * the races of a giving-up with a hand-over.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CancellationTest {

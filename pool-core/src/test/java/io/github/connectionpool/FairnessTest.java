@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Callers that wait are served first come, first served, and nobody who arrives later overtakes them (pitfall 15). */
+/** Callers that wait are served first come, first served, and nobody who arrives later overtakes them (docs/pitfalls.md, pitfall 15). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FairnessTest {
 

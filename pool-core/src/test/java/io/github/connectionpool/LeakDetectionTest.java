@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Leak detection: opt-in, one WARN per lease held past the threshold with the borrower's stack, an INFO when the
- * connection finally comes back, silence otherwise (pitfall 10).
+ * connection finally comes back, silence otherwise (docs/pitfalls.md, pitfall 10).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LeakDetectionTest {

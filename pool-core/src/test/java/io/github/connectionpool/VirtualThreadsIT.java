@@ -22,7 +22,7 @@ import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 
 /**
- * Thousands of virtual threads borrowing from a small pool (pitfall 6): all of them are served, the pool never goes
+ * Thousands of virtual threads borrowing from a small pool (docs/pitfalls.md, pitfall 6): all of them are served, the pool never goes
  * past {@code maxSize}, and the statistics add up. Compiled for Java 17, so virtual threads are reached by reflection.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)

@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * When a creation still running is presumed stalled: no longer counted as supply for the callers waiting, so that one
- * more creation is started for them while slots are free (PITFALLS 3 in the README's "Why pick it": one hung connect
+ * more creation is started for them while slots are free (docs/pitfalls.md, pitfall 3: one hung connect
  * must not keep callers waiting when others get through).
  *
  * <p><b>The rule.</b> A creation is presumed stalled once it has run for {@link #TYPICAL_FACTOR} times the usual
