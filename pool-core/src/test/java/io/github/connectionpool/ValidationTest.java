@@ -2,6 +2,7 @@ package io.github.connectionpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import io.github.connectionpool.testing.FakeTicker;
@@ -288,5 +289,26 @@ class ValidationTest {
             assertThat(lease.get()).isNotSameAs(stale);
         }
         assertThat(stale.isClosed()).isTrue();
+    }
+
+    @Test
+    void withTheSystemClockAConnectionIdlePastTheBypassWindowIsValidatedAgain() {
+        // The system ticker and no listener: the borrow and return paths read the coarse clock, which the pool's
+        // scheduler moves every eighth of the bypass window (at least every 10 ms). A clock that stopped would leave
+        // the connection "fresh" for ever, and never validated again.
+        try (ConnectionPool<TestConnection, String> coarse = ConnectionPool.builder("params", creator, validator)
+                .name(NAME + "-coarse")
+                .maxSize(1)
+                .validationBypassWindow(Duration.ofMillis(50))
+                .cleanup(CleanupConfig.disabled())
+                .build()) {
+            coarse.getConnection().close();
+            int before = validator.calls.get();
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                coarse.getConnection().close();
+                assertThat(validator.calls.get()).isGreaterThan(before);
+            });
+        }
     }
 }
