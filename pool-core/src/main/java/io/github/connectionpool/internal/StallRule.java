@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>A replacement (started because creations were presumed stalled) is never presumed stalled itself: one
  *       borrower costs at most two creations, however slow the machine ({@code StallRuleTest} and
  *       {@code CreationStallTest} hold this bound).
- *   <li>{@link #AT_LEAST_NANOS} is far above what a loaded machine delays a healthy creation by: on the 2-core
- *       machine this was tuned on, with both cores kept busy by another process, in-memory creations of ~50 µs were
- *       delayed by scheduling by up to ~20 ms (and a 10 ms floor fired now and then, starting a needless creation).
+ *   <li>{@link #AT_LEAST_NANOS} is far above what a loaded machine delays a healthy creation by. Measured on the
+ *       2-core machine this was tuned on, with both cores overloaded (two CPU hogs and parallel builds, a load average
+ *       of 9 to 13): 20,000 in-memory creations took 6 µs at the median, 10 ms at the 99.9th percentile and 100 ms at
+ *       most, so a 10 ms floor would have started 20 needless creations and this one started one.
  * </ul>
  *
  * <p>Racy updates of the estimates (two creations succeeding at once) only blur them.
