@@ -167,7 +167,8 @@ public class ConnectionPool<T, P> implements AutoCloseable {
      * borrow checks it, so that a dead one is found and replaced) or waits for one, at most {@code timeout}, and puts it
      * back at once. Unlike {@link #getConnection(Duration)}, the check is not reported: the {@link PoolListener} does not
      * time it and {@link PoolStats#timeouts()} does not count it, so that health checks do not show in the pool's
-     * metrics. Blocks the calling thread; waits in line with the borrowers, first come, first served.
+     * metrics. Blocks the calling thread; waits in line with the borrowers, first come, first served (and counts in
+     * {@link PoolStats#pending()} while it waits, like any caller in line).
      *
      * <pre>{@code
      * boolean up = pool.probe(Duration.ofSeconds(1)); // false: every connection stayed lent out (busy, not down)
@@ -175,7 +176,8 @@ public class ConnectionPool<T, P> implements AutoCloseable {
      *
      * @param timeout the longest wait
      * @return true when a connection could be had; false when none came within {@code timeout}
-     * @throws ConnectionCreationException when the creation made for the check failed, or creation is backing off
+     * @throws ConnectionCreationException when the creation made for the check failed, creation is backing off, or no
+     *     connection exists and none can be made (every slot held by a creator's call that outlived its timeout)
      * @throws PoolTimeoutException when the calling thread was interrupted (or the creation made for it timed out)
      * @throws PoolClosedException when the pool is closed
      * @throws IllegalArgumentException when the timeout is negative

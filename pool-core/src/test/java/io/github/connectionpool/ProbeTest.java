@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.connectionpool.testing.Callers;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import io.github.connectionpool.testing.TestCreator.Mode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -146,5 +148,84 @@ class ProbeTest {
         assertThatThrownBy(() -> pool.probe(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
         pool.close();
         assertThatThrownBy(() -> pool.probe(Duration.ofSeconds(1))).isInstanceOf(PoolClosedException.class);
+    }
+
+    @Test
+    void aProbeThatTakesAConnectionItselfAsTheOldestWaiterPutsItBack() throws Exception {
+        Callers callers = new Callers();
+        try (ConnectionPool<TestConnection, String> busy = ConnectionPool.builder(
+                        "params", creator, c -> CompletableFuture.completedFuture(true))
+                .name("probe-oldest")
+                .maxSize(1)
+                .cleanup(CleanupConfig.disabled())
+                .build()) {
+            PooledConnection<TestConnection> held = busy.getConnection();
+            // Served first, with a turn (three wait behind it): its return stays idle in its turn, and it never comes
+            // back; the probe, now the oldest waiter, takes that connection itself.
+            Thread first = callers.start(
+                    "first", () -> busy.getConnection(Duration.ofSeconds(10)).close());
+            Callers.awaitQueued(busy, first, 1);
+            CompletableFuture<Boolean> probe = new CompletableFuture<>();
+            Thread prober = callers.start("prober", () -> probe.complete(busy.probe(Duration.ofSeconds(10))));
+            Callers.awaitQueued(busy, prober, 2);
+            Thread second = callers.start(
+                    "second", () -> busy.getConnection(Duration.ofSeconds(10)).close());
+            Callers.awaitQueued(busy, second, 3);
+            Thread third = callers.start(
+                    "third", () -> busy.getConnection(Duration.ofSeconds(10)).close());
+            Callers.awaitQueued(busy, third, 4);
+
+            held.close();
+
+            assertThat(probe.get(10, TimeUnit.SECONDS)).isTrue();
+            callers.awaitAll(); // the two behind the probe were served: it put the connection back
+            assertThat(busy.stats().idle()).isEqualTo(1);
+            assertThat(busy.stats().active()).isZero();
+            assertThat(busy.stats().timeouts()).isZero();
+        } finally {
+            callers.stop();
+        }
+    }
+
+    @Test
+    void aProbeSaysDownNotBusyWhenEverySlotIsHeldByACreatorCallThatOutlivedItsTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ConnectionPool<TestConnection, String> stuck = ConnectionPool.<TestConnection, String>builder(
+                        "params",
+                        params -> {
+                            awaitIgnoringInterrupts(release); // a blocking connect that ignores interrupts
+                            return CompletableFuture.completedFuture(new TestConnection(1));
+                        },
+                        c -> CompletableFuture.completedFuture(true))
+                .name("probe-stuck")
+                .maxSize(1)
+                .connectionTimeout(Duration.ofMillis(100))
+                .cleanup(CleanupConfig.disabled())
+                .build()) {
+            assertThatThrownBy(() -> stuck.getConnection(Duration.ofSeconds(5)))
+                    .isInstanceOf(PoolTimeoutException.class);
+
+            assertThatThrownBy(() -> stuck.probe(Duration.ofMillis(300)))
+                    .isInstanceOf(ConnectionCreationException.class)
+                    .hasMessageContaining("none can be made")
+                    .hasCauseInstanceOf(PoolTimeoutException.class);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

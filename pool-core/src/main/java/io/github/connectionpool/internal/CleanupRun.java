@@ -67,7 +67,7 @@ final class CleanupRun<T> {
                 if (lifecycle.isClosed()) {
                     return null;
                 }
-                if (!slot.trySweep(stamp)) { // the one examined: not a connection lent and returned since
+                if (!slot.trySweep(stamp)) { // not lent (and returned) since it was examined; clean() decides again
                     continue;
                 }
                 Boolean closed = clean(slot, now, idle, summary);

@@ -175,6 +175,23 @@ final class Creations<T, P> {
         return backoff.remainingNanos() > 0 && liveCount() == 0;
     }
 
+    /**
+     * Whether nothing can serve a caller: no connection exists and no creation that could bring one runs (every slot
+     * not empty is held by a creator's call the pool gave up on, and none is empty).
+     */
+    boolean nothingCanServe() {
+        return liveCount() == 0 && slots.count(Slot.EMPTY) == 0;
+    }
+
+    /** The failure of a caller for whom {@link #nothingCanServe()}: the creations keep failing, with the last error. */
+    ConnectionCreationException nothingCanServeException() {
+        Throwable cause = lastError;
+        return new ConnectionCreationException(
+                name + ": no connection, and none can be made: every slot is held by a creator's call that outlived its"
+                        + " connection timeout; last error: " + cause,
+                cause);
+    }
+
     /** Slots with a connection, or a creation that may still serve a caller. */
     private int liveCount() {
         int servingNobody = 0;

@@ -308,9 +308,20 @@ final class Dispatcher<T> {
      * saw, goes back (its listener hears of a return, as it heard of the borrow).
      */
     void unlend(Waiter<T> waiter) {
-        Slot<T> slot = waiter.served;
-        if (slot != null && slot.tryEndLease(slot.stamp())) {
-            if (waiter.reported) {
+        unlend(waiter.served, waiter.reported);
+    }
+
+    /**
+     * Ends a lease that this thread holds on {@code slot} and that no user code saw, and hands the slot on. Only a
+     * lent slot is taken: a stale reference to one that moved on since is left alone.
+     */
+    void unlend(Slot<T> slot, boolean reported) {
+        if (slot == null) {
+            return;
+        }
+        long leased = slot.stamp();
+        if (Slot.state(leased) == Slot.LEASED && slot.tryEndLease(leased)) {
+            if (reported) {
                 listener.connectionReturned(ticker.nanoTime() - slot.leasedAt);
             }
             handOver(slot);

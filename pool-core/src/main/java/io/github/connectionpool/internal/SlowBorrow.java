@@ -142,8 +142,9 @@ final class SlowBorrow<T> {
      * listener call, no timeout counted), so that a health check does not show in the pool's metrics.
      *
      * @param start the probe's start, on the pool's ticker
-     * @return whether a connection came within the timeout
-     * @throws PoolException when the pool is closed, a creation for the probe failed, or the thread was interrupted
+     * @return whether a connection came within the timeout; false means busy: connections exist and stayed lent out
+     * @throws PoolException when the pool is closed, a creation for the probe failed, the thread was interrupted, or
+     *     no connection came and none can come (every slot held by a creator's call the pool gave up on)
      */
     boolean probe(long start, long timeoutNanos) {
         if (lifecycle.isClosed()) {
@@ -175,11 +176,15 @@ final class SlowBorrow<T> {
             Slot<T> served = oldest.await(waiter, deadline);
             if (served == null) {
                 if (dispatcher.giveUp(waiter, failures.timeout(timeoutNanos))) {
+                    if (creations.nothingCanServe()) {
+                        throw creations.nothingCanServeException(); // down, not busy: see the method
+                    }
                     return false;
                 }
-                dispatcher.resultOf(waiter); // served (or failed) in the same instant
+                served = dispatcher.resultOf(waiter); // served (or failed) in the same instant
             }
-            dispatcher.unlend(waiter);
+            // The slot await returned, handed over or taken by the waiter itself as the oldest (see serveSelf).
+            dispatcher.unlend(served, false);
             return true;
         } finally {
             afterLeaving();
