@@ -11,6 +11,7 @@ import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import io.github.connectionpool.testing.TestCreator.Mode;
+import io.github.connectionpool.testing.Uninterruptibly;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -482,7 +483,7 @@ class CreationFailureTest {
                             params -> {
                                 mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                                 try {
-                                    awaitIgnoringInterrupts(release); // a blocking connect to a struggling server
+                                    Uninterruptibly.await(release); // a blocking connect to a struggling server
                                     return CompletableFuture.completedFuture(new TestConnection(1));
                                 } finally {
                                     running.decrementAndGet();
@@ -547,20 +548,5 @@ class CreationFailureTest {
         assertThat(interrupted.getCause()).isInstanceOf(InterruptedException.class);
         assertThat(pool.stats().timeouts()).isEqualTo(1);
         held.close();
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.connectionpool.testing.ScriptedCreator;
 import io.github.connectionpool.testing.SteppedExecutors;
 import io.github.connectionpool.testing.TestConnection;
+import io.github.connectionpool.testing.Uninterruptibly;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -29,13 +30,10 @@ class CreationOutcomeTest {
 
     private final SteppedExecutors steps = new SteppedExecutors();
     private final ScriptedCreator creator = new ScriptedCreator();
-    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.stepped(
-                    ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(true))
-                            .name("creation-outcomes")
-                            .maxSize(1)
-                            .connectionTimeout(CONNECTION_TIMEOUT)
-                            .cleanup(CleanupConfig.disabled()),
-                    steps)
+    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.steppedBuilder(
+                    "creation-outcomes", creator, steps)
+            .maxSize(1)
+            .connectionTimeout(CONNECTION_TIMEOUT)
             .build();
 
     @AfterEach
@@ -162,7 +160,7 @@ class CreationOutcomeTest {
                                         "params",
                                         params -> {
                                             inCall.countDown();
-                                            awaitIgnoringInterrupts(release); // a blocking connect
+                                            Uninterruptibly.await(release); // a blocking connect
                                             TestConnection connection = new TestConnection(made.size() + 1);
                                             made.add(connection);
                                             return CompletableFuture.completedFuture(connection);
@@ -217,20 +215,5 @@ class CreationOutcomeTest {
         TestConnection late = creator.succeed(1);
         assertThat(late.isClosed()).isTrue();
         assertThat(pool.stats().total()).isZero();
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -21,13 +21,9 @@ class CreationStallTest {
 
     private final SteppedExecutors steps = new SteppedExecutors();
     private final ScriptedCreator creator = new ScriptedCreator();
-    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.stepped(
-                    ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(true))
-                            .name("stalls")
-                            .maxSize(5)
-                            .connectionTimeout(Duration.ofMinutes(1))
-                            .cleanup(CleanupConfig.disabled()),
-                    steps)
+    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.steppedBuilder("stalls", creator, steps)
+            .maxSize(5)
+            .connectionTimeout(Duration.ofMinutes(1))
             .build();
 
     @AfterEach

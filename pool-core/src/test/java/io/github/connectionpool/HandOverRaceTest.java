@@ -27,12 +27,9 @@ class HandOverRaceTest {
 
     private final SteppedExecutors steps = new SteppedExecutors();
     private final TestCreator creator = new TestCreator();
-    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.stepped(
-                    ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(true))
-                            .name("hand-over-race")
-                            .maxSize(1)
-                            .cleanup(CleanupConfig.disabled()),
-                    steps)
+    private final ConnectionPool<TestConnection, String> pool = PoolTestHooks.steppedBuilder(
+                    "hand-over-race", creator, steps)
+            .maxSize(1)
             .build();
 
     @AfterEach

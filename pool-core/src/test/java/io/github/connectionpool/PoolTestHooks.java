@@ -1,6 +1,8 @@
 package io.github.connectionpool;
 
 import io.github.connectionpool.testing.SteppedExecutors;
+import io.github.connectionpool.testing.TestConnection;
+import java.util.concurrent.CompletableFuture;
 
 /** Builds pools whose threads or real-time clock are the test's (the builder's package-private hooks). */
 public final class PoolTestHooks {
@@ -11,6 +13,19 @@ public final class PoolTestHooks {
         builder.executors = name -> executors;
         builder.realTime = executors.clock();
         return builder;
+    }
+
+    /**
+     * A builder of pools that run on {@code executors}, with the given creator, a validator that accepts every
+     * connection, and no cleanup of their own: the usual start of a test that steps through a race.
+     */
+    public static ConnectionPool.Builder<TestConnection, String> steppedBuilder(
+            String name, ConnectionCreator<TestConnection, String> creator, SteppedExecutors executors) {
+        return stepped(
+                ConnectionPool.builder("params", creator, c -> CompletableFuture.completedFuture(true))
+                        .name(name)
+                        .cleanup(CleanupConfig.disabled()),
+                executors);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.github.connectionpool.testing.Callers;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import io.github.connectionpool.testing.TestCreator.Mode;
+import io.github.connectionpool.testing.Uninterruptibly;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -193,7 +194,7 @@ class ProbeTest {
         try (ConnectionPool<TestConnection, String> stuck = ConnectionPool.<TestConnection, String>builder(
                         "params",
                         params -> {
-                            awaitIgnoringInterrupts(release); // a blocking connect that ignores interrupts
+                            Uninterruptibly.await(release); // a blocking connect that ignores interrupts
                             return CompletableFuture.completedFuture(new TestConnection(1));
                         },
                         c -> CompletableFuture.completedFuture(true))
@@ -211,21 +212,6 @@ class ProbeTest {
                     .hasCauseInstanceOf(PoolTimeoutException.class);
         } finally {
             release.countDown();
-        }
-    }
-
-    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }
