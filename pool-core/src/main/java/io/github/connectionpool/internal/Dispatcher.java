@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Timeouts.</b> {@code stats().timeouts()} counts every borrow that fails with a {@link PoolTimeoutException},
  * queued or not: every such failure passes through {@link #giveUp}, {@link #failOldest} or {@link #timedOut}, which
- * count it before the caller can see it, so that stats read right after are exact.
+ * count it before the caller can see it, so that stats read right after are exact. A probe's wait (a health check) is
+ * neither counted nor timed ({@link Waiter#reported}).
  *
  * @param <T> the connection type
  */
