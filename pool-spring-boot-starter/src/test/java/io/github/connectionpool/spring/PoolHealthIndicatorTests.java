@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
@@ -26,15 +26,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 @Timeout(30)
 class PoolHealthIndicatorTests {
 
-    private EchoServer server;
+    private TestServer server;
 
     @BeforeEach
-    void startServer() throws IOException {
-        server = new EchoServer();
+    void startServer() {
+        server = TestServer.start();
     }
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() {
         server.close();
     }
 
@@ -100,8 +100,9 @@ class PoolHealthIndicatorTests {
     }
 
     @Test
-    void downWithTheErrorAgainstADeadServer() throws IOException {
-        try (TcpConnectionPool pool = pool(EchoServer.closedPort(), 3)) {
+    void downWithTheErrorAgainstADeadServer() {
+        try (TestServer refusing = TestServer.start(TestServer.Mode.REFUSE);
+                TcpConnectionPool pool = pool(refusing.port(), 3)) {
             Health health = new PoolHealthIndicator(pool, Duration.ofSeconds(2)).health();
 
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
