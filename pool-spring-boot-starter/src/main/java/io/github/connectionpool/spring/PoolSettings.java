@@ -36,6 +36,7 @@ final class PoolSettings {
     /** The top-level pool's: {@code pool.*}. */
     static PoolSettings topLevel(PoolProperties properties) {
         Map<String, Setting> settings = new LinkedHashMap<>();
+        settings.put("name", new Setting(properties.getName(), "pool.name", true));
         values(properties).forEach((key, value) -> settings.put(key, new Setting(value, "pool." + key, true)));
         return new PoolSettings(properties.getName(), "pool.", settings);
     }
@@ -49,6 +50,7 @@ final class PoolSettings {
         }
         Map<String, Setting> settings = new LinkedHashMap<>(topLevel(properties).settings);
         String prefix = "pool.instances." + name + ".";
+        settings.put("name", new Setting(name, "the key of pool.instances." + name, false));
         values(instance).forEach((key, value) -> {
             if (value != null) {
                 settings.put(key, new Setting(value, prefix + key, true));

@@ -1,5 +1,6 @@
 package io.github.connectionpool.spring;
 
+import io.github.connectionpool.InvalidSettingException;
 import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import java.util.ArrayList;
@@ -66,9 +67,9 @@ final class TcpPoolFactory {
         TcpConnectionPool pool;
         try {
             pool = builder.build();
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidSettingException e) {
             throw new IllegalStateException(
-                    "A TcpConnectionPoolBuilderCustomizer left an invalid setting on pool '" + name + "': "
+                    "A TcpConnectionPoolBuilderCustomizer left an invalid " + e.setting() + " on pool '" + name + "': "
                             + e.getMessage(),
                     e);
         }
