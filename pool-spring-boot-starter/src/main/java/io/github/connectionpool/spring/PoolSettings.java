@@ -106,6 +106,25 @@ final class PoolSettings {
         return (Integer) port.value();
     }
 
+    /**
+     * Whether this pool's connections use TLS: {@code ssl.enabled} when set, except that a bundle the instance sets
+     * itself turns TLS on over an {@code enabled} it only inherits; otherwise whether a bundle is set.
+     */
+    boolean tls() {
+        Setting enabled = setting("ssl.enabled");
+        Setting bundle = setting("ssl.bundle");
+        boolean bundleIsCloser = bundle.value() != null && own(bundle) && !own(enabled);
+        if (enabled.value() != null && !bundleIsCloser) {
+            return (Boolean) enabled.value();
+        }
+        return bundle.value() != null;
+    }
+
+    /** Whether the setting was set for this pool itself, not inherited from {@code pool.*} by an instance. */
+    private boolean own(Setting setting) {
+        return setting.property().startsWith(prefix);
+    }
+
     Duration duration(String key) {
         return (Duration) setting(key).value();
     }
@@ -135,6 +154,9 @@ final class PoolSettings {
         values.put("read-timeout", p.getReadTimeout());
         values.put("tcp-no-delay", p.isTcpNoDelay());
         values.put("keep-alive", p.isKeepAlive());
+        values.put("ssl.enabled", p.getSsl().getEnabled());
+        values.put("ssl.bundle", p.getSsl().getBundle());
+        values.put("ssl.verify-hostname", p.getSsl().isVerifyHostname());
         values.put("cleanup.enabled", p.getCleanup().isEnabled());
         values.put("cleanup.interval", p.getCleanup().getInterval());
         return values;
@@ -157,6 +179,9 @@ final class PoolSettings {
         values.put("read-timeout", i.readTimeout());
         values.put("tcp-no-delay", i.tcpNoDelay());
         values.put("keep-alive", i.keepAlive());
+        values.put("ssl.enabled", i.ssl() == null ? null : i.ssl().enabled());
+        values.put("ssl.bundle", i.ssl() == null ? null : i.ssl().bundle());
+        values.put("ssl.verify-hostname", i.ssl() == null ? null : i.ssl().verifyHostname());
         values.put("cleanup.enabled", i.cleanup() == null ? null : i.cleanup().enabled());
         values.put("cleanup.interval", i.cleanup() == null ? null : i.cleanup().interval());
         return values;

@@ -416,6 +416,9 @@ class ConnectionPoolAutoConfigurationTests {
                 "pool.read-timeout",
                 "pool.tcp-no-delay",
                 "pool.keep-alive",
+                "pool.ssl.enabled",
+                "pool.ssl.bundle",
+                "pool.ssl.verify-hostname",
                 "pool.instances",
                 "pool.strict-fifo-up-to",
                 "pool.validation-bypass-window",
@@ -432,6 +435,9 @@ class ConnectionPoolAutoConfigurationTests {
                 .containsExactly(2);
         assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.read-timeout')].defaultValue"))
                 .containsExactly("30s");
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'pool.ssl.verify-hostname')].defaultValue"))
+                .containsExactly(true);
         assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.instances')].type"))
                 .singleElement()
                 .asString()
