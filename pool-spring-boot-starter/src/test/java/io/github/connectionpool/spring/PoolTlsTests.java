@@ -31,6 +31,8 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.ssl.SslBundleRegistry;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -180,6 +182,18 @@ class PoolTlsTests {
                         assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
                         assertThat(socket.getSession().getCipherSuite()).isEqualTo(cipher);
                     }
+                });
+    }
+
+    @Test
+    void anUpdatedBundleIsLoggedAsNotReachingThePool(CapturedOutput output) {
+        runner.withPropertyValues("pool.port=" + tls.port(), "pool.ssl.bundle=echo")
+                .run(context -> {
+                    SslBundleRegistry registry = context.getBean(SslBundleRegistry.class);
+                    registry.updateBundle(
+                            "echo", context.getBean(SslBundles.class).getBundle("echo"));
+                    assertThat(output).contains("tcp: the SSL bundle 'echo' was updated");
+                    assertRoundTripOverTls(context.getBean(TcpConnectionPool.class));
                 });
     }
 
