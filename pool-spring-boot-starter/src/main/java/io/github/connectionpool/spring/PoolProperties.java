@@ -262,7 +262,8 @@ public class PoolProperties {
 
         /**
          * Name of the Spring Boot SSL bundle (spring.ssl.bundle.jks.<name> or spring.ssl.bundle.pem.<name>) whose trust
-         * material, key material, protocol and options the pool's TLS connections use. Setting it turns TLS on.
+         * material, key material, protocol and options the pool's TLS connections use. Setting it turns TLS on; a blank
+         * name is none.
          */
         private String bundle;
 

@@ -137,6 +137,11 @@ final class PoolSettings {
         return (Boolean) setting(key).value();
     }
 
+    /** A blank bundle name, as an empty YAML value or an empty environment variable gives, is no bundle. */
+    private static String nameOrNull(String name) {
+        return name == null || name.isBlank() ? null : name.trim();
+    }
+
     private static Map<String, Object> values(PoolProperties p) {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("host", p.getHost());
@@ -155,7 +160,7 @@ final class PoolSettings {
         values.put("tcp-no-delay", p.isTcpNoDelay());
         values.put("keep-alive", p.isKeepAlive());
         values.put("ssl.enabled", p.getSsl().getEnabled());
-        values.put("ssl.bundle", p.getSsl().getBundle());
+        values.put("ssl.bundle", nameOrNull(p.getSsl().getBundle()));
         values.put("ssl.verify-hostname", p.getSsl().isVerifyHostname());
         values.put("cleanup.enabled", p.getCleanup().isEnabled());
         values.put("cleanup.interval", p.getCleanup().getInterval());
@@ -180,7 +185,7 @@ final class PoolSettings {
         values.put("tcp-no-delay", i.tcpNoDelay());
         values.put("keep-alive", i.keepAlive());
         values.put("ssl.enabled", i.ssl() == null ? null : i.ssl().enabled());
-        values.put("ssl.bundle", i.ssl() == null ? null : i.ssl().bundle());
+        values.put("ssl.bundle", i.ssl() == null ? null : nameOrNull(i.ssl().bundle()));
         values.put("ssl.verify-hostname", i.ssl() == null ? null : i.ssl().verifyHostname());
         values.put("cleanup.enabled", i.cleanup() == null ? null : i.cleanup().enabled());
         values.put("cleanup.interval", i.cleanup() == null ? null : i.cleanup().interval());

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -32,7 +31,6 @@ final class PoolTls {
      * @param bundles Spring Boot's SSL bundles, looked up only when a bundle is named
      * @param builder the pool's builder
      * @throws PoolSslBundleException when the named bundle is not defined or cannot be used
-     * @throws InvalidConfigurationPropertyValueException when {@code ssl.bundle} is blank
      */
     static void apply(PoolSettings settings, ObjectProvider<SslBundles> bundles, TcpConnectionPool.Builder builder) {
         if (settings.tls()) {
@@ -45,14 +43,7 @@ final class PoolTls {
         if (bundle.value() == null) {
             return defaultContext(settings);
         }
-        String name = (String) bundle.value();
-        if (name.isBlank()) {
-            throw new InvalidConfigurationPropertyValueException(
-                    bundle.property(),
-                    name,
-                    bundle.property() + " must name an SSL bundle of spring.ssl.bundle.*; leave it unset for none");
-        }
-        return bundleContext(settings.poolName(), bundle.property(), name, bundles);
+        return bundleContext(settings.poolName(), bundle.property(), (String) bundle.value(), bundles);
     }
 
     private static SSLContext defaultContext(PoolSettings settings) {

@@ -29,7 +29,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.ssl.SslBundleRegistry;
 import org.springframework.boot.ssl.SslBundles;
@@ -277,12 +276,9 @@ class PoolTlsTests {
     }
 
     @Test
-    void aBlankBundleNameIsAnInvalidValue() {
-        runner.withPropertyValues("pool.port=" + tls.port(), "pool.ssl.bundle= ")
-                .run(context -> assertThat(
-                                rootCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class)
-                                        .getName())
-                        .isEqualTo("pool.ssl.bundle"));
+    void aBlankBundleNameIsNoBundle() {
+        runner.withPropertyValues("pool.port=" + plain.port(), "pool.ssl.bundle=")
+                .run(context -> assertPlainRoundTrip(context.getBean(TcpConnectionPool.class)));
     }
 
     @Test
