@@ -15,10 +15,9 @@ import io.github.connectionpool.jdbc.JdbcConnectionPool;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import io.github.connectionpool.testing.Services;
 import io.github.connectionpool.testing.TestCertificates;
+import io.github.connectionpool.testing.TestServer;
 import io.github.connectionpool.testing.TlsTestServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -46,45 +45,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ReadmeExamplesTest {
 
-    private ServerSocket echoServer;
+    private TestServer echoServer;
     private final List<String> printed = new ArrayList<>();
     private int port;
 
     @BeforeEach
-    void startEchoServer() throws IOException {
-        echoServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        port = echoServer.getLocalPort();
-        Thread acceptor = new Thread(this::serve, "readme-echo");
-        acceptor.setDaemon(true);
-        acceptor.start();
+    void startEchoServer() {
+        echoServer = TestServer.start();
+        port = echoServer.port();
     }
 
     @AfterEach
-    void stopEchoServer() throws IOException {
+    void stopEchoServer() {
         echoServer.close();
-    }
-
-    private void serve() {
-        while (!echoServer.isClosed()) {
-            try {
-                Socket socket = echoServer.accept();
-                Thread echo = new Thread(() -> echo(socket), "readme-echo-connection");
-                echo.setDaemon(true);
-                echo.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private static void echo(Socket socket) {
-        try (socket;
-                InputStream in = socket.getInputStream();
-                OutputStream out = socket.getOutputStream()) {
-            in.transferTo(out);
-        } catch (IOException ignored) {
-            // the client went away
-        }
     }
 
     private void println(String line) {

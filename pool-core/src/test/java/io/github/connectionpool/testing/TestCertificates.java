@@ -2,6 +2,7 @@ package io.github.connectionpool.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -77,6 +79,49 @@ public final class TestCertificates {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The certificate in PEM form, as Spring Boot's {@code spring.ssl.bundle.pem.<name>.truststore.certificate} takes
+     * it (the content itself, not a file).
+     */
+    public String certificatePem() {
+        try {
+            byte[] der = keyStore.getCertificate("server").getEncoded();
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes a PKCS12 trust store holding only this certificate, protected by {@link #storePassword()}, as Spring
+     * Boot's {@code spring.ssl.bundle.jks.<name>.truststore.*} reads it.
+     *
+     * @param file where to write it
+     * @return {@code file}
+     */
+    public Path writeTrustStore(Path file) {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("server", keyStore.getCertificate("server"));
+            try (OutputStream out = Files.newOutputStream(file)) {
+                trusted.store(out, PASSWORD);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The password of the stores {@link #writeTrustStore(Path)} writes. */
+    public static String storePassword() {
+        return new String(PASSWORD);
     }
 
     private static TestCertificates make(String subjectAlternativeNames) {

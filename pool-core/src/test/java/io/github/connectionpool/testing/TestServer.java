@@ -1,5 +1,6 @@
 package io.github.connectionpool.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -248,6 +249,29 @@ public final class TestServer implements AutoCloseable {
             }
         }
         return sent;
+    }
+
+    /**
+     * Writes {@code line} and a newline on a socket connected to an echoing server, and reads the echoed line back.
+     *
+     * @param socket a connection to an echo server
+     * @param line what to send, without a newline
+     * @return the line read back, without its newline
+     * @throws IOException when the connection fails or ends before the newline comes back
+     */
+    public static String roundTrip(Socket socket, String line) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream echoed = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed after '" + echoed.toString(StandardCharsets.UTF_8) + "'");
+            }
+            echoed.write(b);
+        }
+        return echoed.toString(StandardCharsets.UTF_8);
     }
 
     /** Connections accepted since the start. */

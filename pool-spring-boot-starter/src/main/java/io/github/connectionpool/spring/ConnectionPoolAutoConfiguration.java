@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -43,9 +44,16 @@ public final class ConnectionPoolAutoConfiguration {
             ObjectProvider<PoolListenerFactory> listenerFactory,
             ObjectProvider<PoolListener> listeners,
             ObjectProvider<TcpConnectionPoolBuilderCustomizer> customizers,
+            ObjectProvider<SslBundles> sslBundles,
             PoolCleanupScheduler poolCleanupScheduler) {
         return new TcpPoolFactory(
-                properties, connectionDetails, listenerFactory, listeners, customizers, poolCleanupScheduler);
+                properties,
+                connectionDetails,
+                listenerFactory,
+                listeners,
+                customizers,
+                sslBundles,
+                poolCleanupScheduler);
     }
 
     @Bean

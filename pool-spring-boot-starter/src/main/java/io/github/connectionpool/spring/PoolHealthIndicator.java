@@ -4,6 +4,7 @@ import io.github.connectionpool.ConnectionCreationException;
 import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PoolClosedException;
 import io.github.connectionpool.PoolStats;
+import io.github.connectionpool.PoolTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
@@ -13,11 +14,12 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * Reports whether a pool can serve: UP with {@code pool}, {@code active}, {@code idle}, {@code pending} and
  * {@code max} details, DOWN with the error when the target cannot be reached.
  *
- * <p>A pool whose connections are all lent out is busy, not broken: it is UP without a probe. Otherwise the check
- * borrows a connection (the pool validates it, or opens one) and gives it back at once, waiting at most the given
- * timeout ({@code validation-timeout}); see {@link HealthProbe} for how that borrow stays out of the pool's timeout
- * count and timers. When no connection comes in time and the pool has no live connection, it is DOWN with the last
- * creation error.
+ * <p>A pool whose connections are all lent out is busy, not broken: it is UP without a check. Otherwise the check is
+ * {@link ConnectionPool#probe(Duration)}: the pool takes an idle connection (checking it as a borrow does) or opens
+ * one, and puts it back at once, waiting at most the given timeout ({@code validation-timeout}). The pool does not
+ * report that borrow, so health checks show neither in the timeout count nor in the acquire and usage timers. When no
+ * connection comes in time, the pool is busy (UP) if connections are lent out, and DOWN if none is: then the
+ * connections it tried to open did not come in time, and the last creation error, if any, says why.
  */
 public class PoolHealthIndicator implements HealthIndicator {
 
@@ -44,31 +46,31 @@ public class PoolHealthIndicator implements HealthIndicator {
         if (before.idle() == 0 && before.active() > 0 && before.active() >= before.maxSize()) {
             return details(Health.up(), before).build();
         }
-        HealthProbe probe = HealthProbe.run(pool, timeout);
-        return switch (probe.outcome()) {
-            case SERVED -> details(Health.up(), pool.stats()).build();
-            case TIMED_OUT -> timedOut(probe.failure());
-            case FAILED -> failed(probe.failure());
-        };
+        try {
+            return pool.probe(timeout) ? details(Health.up(), pool.stats()).build() : noConnectionInTime();
+        } catch (PoolClosedException e) {
+            return closed();
+        } catch (ConnectionCreationException e) {
+            return down(e.getCause() != null ? e.getCause() : e);
+        } catch (PoolTimeoutException e) { // the creation made for the check timed out, or this thread was interrupted
+            return down(e);
+        }
     }
 
-    private Health timedOut(Throwable timeout) {
+    private Health noConnectionInTime() {
         PoolStats now = pool.stats();
         if (now.active() > 0) {
-            return details(Health.up(), now).build(); // busy: every connection is lent out
+            return details(Health.up(), now).build(); // busy: the lent connections stayed lent
         }
         Throwable last = pool.lastCreationError();
-        return down(last != null ? last : timeout);
-    }
-
-    private Health failed(Throwable failure) {
-        if (failure instanceof PoolClosedException) {
-            return closed();
-        }
-        if (failure instanceof ConnectionCreationException && failure.getCause() != null) {
-            return down(failure.getCause());
-        }
-        return down(failure);
+        return last != null
+                ? down(last)
+                : details(Health.down(), now)
+                        .withDetail(
+                                "error",
+                                "no connection within " + timeout.toMillis() + " ms, and none lent out: connecting"
+                                        + " takes longer than the check waits")
+                        .build();
     }
 
     private Health closed() {

@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param readTimeout how long a read on a borrowed socket may block (SO_TIMEOUT); 0 for no limit
  * @param tcpNoDelay whether new sockets send small writes at once (TCP_NODELAY)
  * @param keepAlive whether the operating system probes idle connections (SO_KEEPALIVE)
+ * @param ssl the instance's TLS settings
  * @param cleanup the instance's cleanup settings
  */
 public record PoolInstanceProperties(
@@ -39,7 +40,17 @@ public record PoolInstanceProperties(
         Duration readTimeout,
         Boolean tcpNoDelay,
         Boolean keepAlive,
+        Ssl ssl,
         Cleanup cleanup) {
+
+    /**
+     * The instance's {@code ssl.*} settings, each {@code null} when taken from {@code pool.ssl.*}.
+     *
+     * @param enabled whether the pool's connections use TLS; on by itself when the instance sets a bundle
+     * @param bundle name of the Spring Boot SSL bundle the pool's TLS connections use; setting it turns TLS on
+     * @param verifyHostname whether a TLS connection checks that the server's certificate names the host
+     */
+    public record Ssl(Boolean enabled, String bundle, Boolean verifyHostname) {}
 
     /**
      * The instance's {@code cleanup.*} settings, each {@code null} when taken from {@code pool.cleanup.*}.

@@ -86,6 +86,9 @@ public class PoolProperties {
     /** Whether the operating system probes idle connections (SO_KEEPALIVE), so that a vanished peer is found. */
     private boolean keepAlive = true;
 
+    /** TLS for the pool's connections. */
+    private final Ssl ssl = new Ssl();
+
     /** The cleanup run on Spring's task scheduler. */
     private final Cleanup cleanup = new Cleanup();
 
@@ -240,8 +243,59 @@ public class PoolProperties {
         this.leakDetectionThreshold = leakDetectionThreshold;
     }
 
+    public Ssl getSsl() {
+        return ssl;
+    }
+
     public Cleanup getCleanup() {
         return cleanup;
+    }
+
+    /** The {@code pool.ssl.*} settings. */
+    public static class Ssl {
+
+        /**
+         * Whether the pool's connections use TLS. On by itself when a bundle is set (unless set to false); true without
+         * a bundle uses the JDK's default SSLContext, which trusts the JDK's CAs (javax.net.ssl.trustStore if set).
+         */
+        private Boolean enabled;
+
+        /**
+         * Name of the Spring Boot SSL bundle (spring.ssl.bundle.jks.<name> or spring.ssl.bundle.pem.<name>) whose trust
+         * material, key material, protocol and options the pool's TLS connections use. Setting it turns TLS on; a blank
+         * name is none.
+         */
+        private String bundle;
+
+        /**
+         * Whether a TLS connection checks that the server's certificate names the host connected to, as HTTPS does.
+         * Turning it off accepts any certificate the trust material trusts, whatever host it was issued for.
+         */
+        private boolean verifyHostname = true;
+
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
+        }
+
+        public boolean isVerifyHostname() {
+            return verifyHostname;
+        }
+
+        public void setVerifyHostname(boolean verifyHostname) {
+            this.verifyHostname = verifyHostname;
+        }
     }
 
     /** The {@code pool.cleanup.*} settings. */

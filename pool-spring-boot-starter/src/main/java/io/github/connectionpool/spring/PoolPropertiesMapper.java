@@ -1,9 +1,9 @@
 package io.github.connectionpool.spring;
 
 import io.github.connectionpool.CleanupConfig;
+import io.github.connectionpool.InvalidSettingException;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import java.time.Duration;
-import java.util.Locale;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -49,43 +49,46 @@ final class PoolPropertiesMapper {
                     .cleanup(CleanupConfig.disabled().withInterval(PoolCleanupTask.saturated(interval)));
             builder.toConfig(); // checks every setting now, before any customizer adds its own
             return builder;
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (InvalidSettingException e) {
             throw invalidSetting(settings, e);
         }
     }
 
-    /**
-     * The core names the setting first in its message ("maxSize must be ..."); map it to the property.
-     * (InvalidSettingException.setting() will replace the message reading once the core has it.)
-     */
-    private static RuntimeException invalidSetting(PoolSettings settings, RuntimeException e) {
-        String message = String.valueOf(e.getMessage());
-        int end = message.indexOf(' ');
-        String key = kebabCase(end > 0 ? message.substring(0, end) : message);
-        if (!settings.has(key)) {
-            return new IllegalStateException("Invalid settings of pool '" + settings.poolName() + "': " + message, e);
+    /** The refused setting reported under the property its value came from. */
+    private static RuntimeException invalidSetting(PoolSettings settings, InvalidSettingException e) {
+        String key = propertyKey(e.setting());
+        if (!settings.has(key)) { // not a setting the properties set: a bug here rather than bad input
+            return new IllegalStateException(
+                    "Invalid " + e.setting() + " of pool '" + settings.poolName() + "': " + e.getMessage(), e);
         }
         PoolSettings.Setting setting = settings.setting(key);
         if (!setting.fromProperty()) {
             return new IllegalStateException(
                     "Invalid " + key + " of pool '" + settings.poolName() + "' from " + setting.property() + ": "
-                            + message,
+                            + e.getMessage(),
                     e);
         }
         // No cause: this exception's constructor fixes it (to none), and its message already carries the core's.
         return new InvalidConfigurationPropertyValueException(
-                setting.property(), setting.value(), setting.property() + ": " + message);
+                setting.property(), setting.value(), setting.property() + ": " + e.getMessage());
     }
 
-    private static String kebabCase(String camelCase) {
-        StringBuilder kebab = new StringBuilder(camelCase.length() + 4);
-        for (char c : camelCase.toCharArray()) {
+    /**
+     * The key under {@code pool.} of the property that sets a builder setting: {@code "maxSize"} is
+     * {@code "max-size"}, {@code "cleanup.interval"} stays as it is.
+     *
+     * @param setting the builder's name for it, {@link InvalidSettingException#setting()}
+     * @return the property's key
+     */
+    static String propertyKey(String setting) {
+        StringBuilder kebab = new StringBuilder(setting.length() + 4);
+        for (char c : setting.toCharArray()) {
             if (Character.isUpperCase(c)) {
                 kebab.append('-').append(Character.toLowerCase(c));
             } else {
                 kebab.append(c);
             }
         }
-        return kebab.toString().toLowerCase(Locale.ROOT);
+        return kebab.toString();
     }
 }

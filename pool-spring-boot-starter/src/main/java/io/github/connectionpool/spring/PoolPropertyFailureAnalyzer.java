@@ -15,9 +15,10 @@ import org.springframework.core.env.Environment;
 
 /**
  * Turns a start-up failure on a missing or invalid {@code pool.*} property into Boot's "APPLICATION FAILED TO START"
- * report: the Description names the property, its value and where it was set; the Action says what to set, and that
- * {@code pool.enabled=false} turns the starter off. Registered in {@code META-INF/spring.factories}; ahead of Boot's
- * own analyzers of the same exceptions, and only for {@code pool.*} properties.
+ * report: the Description names the property, its value and where it was set (and, for {@code ssl.bundle}, the bundle
+ * and what is wrong with it); the Action says what to set, and that {@code pool.enabled=false} turns the starter off.
+ * Registered in {@code META-INF/spring.factories}; ahead of Boot's own analyzers of the same exceptions, and only for
+ * {@code pool.*} properties.
  */
 final class PoolPropertyFailureAnalyzer implements FailureAnalyzer, Ordered {
 
@@ -37,6 +38,9 @@ final class PoolPropertyFailureAnalyzer implements FailureAnalyzer, Ordered {
     @Override
     public FailureAnalysis analyze(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PoolSslBundleException ssl) {
+                return ssl.isUnknownBundle() ? unknownBundle(ssl) : unusableBundle(ssl);
+            }
             if (t instanceof InvalidConfigurationPropertyValueException invalid && isPoolProperty(invalid.getName())) {
                 return invalid.getValue() == null ? missing(invalid) : invalid(invalid);
             }
@@ -64,6 +68,30 @@ final class PoolPropertyFailureAnalyzer implements FailureAnalyzer, Ordered {
         String description = "Invalid value '" + e.getValue() + "' for the connection pool property '" + property + "'"
                 + origin(property) + ": " + e.getReason();
         String action = "Set " + property + " to a valid value (" + e.getReason() + "). " + TURN_OFF;
+        return new FailureAnalysis(description, action, e);
+    }
+
+    private FailureAnalysis unknownBundle(PoolSslBundleException e) {
+        String property = e.getProperty();
+        String bundle = e.getBundleName();
+        String description = "The connection pool property '" + property + "'" + origin(property)
+                + " names the SSL bundle '" + bundle + "', which is not defined. "
+                + (e.getDefinedBundles().isEmpty()
+                        ? "No SSL bundle is defined."
+                        : "Defined bundles: " + e.getDefinedBundles() + ".");
+        String action = "Define the bundle under spring.ssl.bundle.jks." + bundle + ".* or spring.ssl.bundle.pem."
+                + bundle + ".*, or set " + property + " to a defined bundle (or leave it unset and set "
+                + property.replace(".bundle", ".enabled") + "=true to trust the JDK's CAs). " + TURN_OFF;
+        return new FailureAnalysis(description, action, e);
+    }
+
+    private FailureAnalysis unusableBundle(PoolSslBundleException e) {
+        String property = e.getProperty();
+        String bundle = e.getBundleName();
+        String description = "The SSL bundle '" + bundle + "', named by the connection pool property '" + property + "'"
+                + origin(property) + ", cannot be used: " + e.getReason();
+        String action = "Check the stores of spring.ssl.bundle.jks." + bundle + " or spring.ssl.bundle.pem." + bundle
+                + ": their location, password and type. " + TURN_OFF;
         return new FailureAnalysis(description, action, e);
     }
 

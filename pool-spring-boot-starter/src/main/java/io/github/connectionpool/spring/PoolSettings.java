@@ -36,6 +36,7 @@ final class PoolSettings {
     /** The top-level pool's: {@code pool.*}. */
     static PoolSettings topLevel(PoolProperties properties) {
         Map<String, Setting> settings = new LinkedHashMap<>();
+        settings.put("name", new Setting(properties.getName(), "pool.name", true));
         values(properties).forEach((key, value) -> settings.put(key, new Setting(value, "pool." + key, true)));
         return new PoolSettings(properties.getName(), "pool.", settings);
     }
@@ -49,6 +50,7 @@ final class PoolSettings {
         }
         Map<String, Setting> settings = new LinkedHashMap<>(topLevel(properties).settings);
         String prefix = "pool.instances." + name + ".";
+        settings.put("name", new Setting(name, "the key of pool.instances." + name, false));
         values(instance).forEach((key, value) -> {
             if (value != null) {
                 settings.put(key, new Setting(value, prefix + key, true));
@@ -104,6 +106,25 @@ final class PoolSettings {
         return (Integer) port.value();
     }
 
+    /**
+     * Whether this pool's connections use TLS: {@code ssl.enabled} when set, except that a bundle the instance sets
+     * itself turns TLS on over an {@code enabled} it only inherits; otherwise whether a bundle is set.
+     */
+    boolean tls() {
+        Setting enabled = setting("ssl.enabled");
+        Setting bundle = setting("ssl.bundle");
+        boolean bundleIsCloser = bundle.value() != null && own(bundle) && !own(enabled);
+        if (enabled.value() != null && !bundleIsCloser) {
+            return (Boolean) enabled.value();
+        }
+        return bundle.value() != null;
+    }
+
+    /** Whether the setting was set for this pool itself, not inherited from {@code pool.*} by an instance. */
+    private boolean own(Setting setting) {
+        return setting.property().startsWith(prefix);
+    }
+
     Duration duration(String key) {
         return (Duration) setting(key).value();
     }
@@ -114,6 +135,11 @@ final class PoolSettings {
 
     boolean bool(String key) {
         return (Boolean) setting(key).value();
+    }
+
+    /** A blank bundle name, as an empty YAML value or an empty environment variable gives, is no bundle. */
+    private static String nameOrNull(String name) {
+        return name == null || name.isBlank() ? null : name.trim();
     }
 
     private static Map<String, Object> values(PoolProperties p) {
@@ -133,6 +159,9 @@ final class PoolSettings {
         values.put("read-timeout", p.getReadTimeout());
         values.put("tcp-no-delay", p.isTcpNoDelay());
         values.put("keep-alive", p.isKeepAlive());
+        values.put("ssl.enabled", p.getSsl().getEnabled());
+        values.put("ssl.bundle", nameOrNull(p.getSsl().getBundle()));
+        values.put("ssl.verify-hostname", p.getSsl().isVerifyHostname());
         values.put("cleanup.enabled", p.getCleanup().isEnabled());
         values.put("cleanup.interval", p.getCleanup().getInterval());
         return values;
@@ -155,6 +184,9 @@ final class PoolSettings {
         values.put("read-timeout", i.readTimeout());
         values.put("tcp-no-delay", i.tcpNoDelay());
         values.put("keep-alive", i.keepAlive());
+        values.put("ssl.enabled", i.ssl() == null ? null : i.ssl().enabled());
+        values.put("ssl.bundle", i.ssl() == null ? null : nameOrNull(i.ssl().bundle()));
+        values.put("ssl.verify-hostname", i.ssl() == null ? null : i.ssl().verifyHostname());
         values.put("cleanup.enabled", i.cleanup() == null ? null : i.cleanup().enabled());
         values.put("cleanup.interval", i.cleanup() == null ? null : i.cleanup().interval());
         return values;

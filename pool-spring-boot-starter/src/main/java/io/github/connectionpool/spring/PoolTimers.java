@@ -77,12 +77,9 @@ public class PoolTimers implements PoolListener {
                 .register(registry);
     }
 
-    /** Records a borrow's wait, unless it is the health check's own borrow (see {@link HealthProbe}). */
     @Override
     public void connectionAcquired(long waitNanos) {
-        if (!HealthProbe.borrowingOnThisThread()) {
-            record(Kind.ACQUIRE, waitNanos);
-        }
+        record(Kind.ACQUIRE, waitNanos);
     }
 
     @Override
@@ -90,12 +87,9 @@ public class PoolTimers implements PoolListener {
         record(Kind.CREATION, creationNanos);
     }
 
-    /** Records how long a connection was held, unless by the health check (see {@link HealthProbe}). */
     @Override
     public void connectionReturned(long usageNanos) {
-        if (!HealthProbe.returningOnThisThread()) {
-            record(Kind.USAGE, usageNanos);
-        }
+        record(Kind.USAGE, usageNanos);
     }
 
     private record Bound(Timer acquire, Timer creation, Timer usage) {}

@@ -1,14 +1,17 @@
 package io.github.connectionpool.spring;
 
+import io.github.connectionpool.InvalidSettingException;
 import io.github.connectionpool.PoolListener;
 import io.github.connectionpool.tcp.TcpConnectionPool;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 
 /**
  * Builds the auto-configured pools: the top-level pool and each of {@code pool.instances}. Each gets its settings
- * (with inheritance), its own listener and the application's {@link PoolListener} beans, then every
+ * (with inheritance, TLS from an SSL bundle included: see {@link PoolTls}), its own listener and the application's
+ * {@link PoolListener} beans, then every
  * {@link TcpConnectionPoolBuilderCustomizer} in order, and its own cleanup on the {@link PoolCleanupScheduler}.
  */
 final class TcpPoolFactory {
@@ -20,6 +23,7 @@ final class TcpPoolFactory {
     private final ObjectProvider<PoolListenerFactory> listenerFactory;
     private final ObjectProvider<PoolListener> listeners;
     private final ObjectProvider<TcpConnectionPoolBuilderCustomizer> customizers;
+    private final ObjectProvider<SslBundles> sslBundles;
     private final PoolCleanupScheduler cleanupScheduler;
 
     TcpPoolFactory(
@@ -28,12 +32,14 @@ final class TcpPoolFactory {
             ObjectProvider<PoolListenerFactory> listenerFactory,
             ObjectProvider<PoolListener> listeners,
             ObjectProvider<TcpConnectionPoolBuilderCustomizer> customizers,
+            ObjectProvider<SslBundles> sslBundles,
             PoolCleanupScheduler cleanupScheduler) {
         this.properties = properties;
         this.connectionDetails = connectionDetails;
         this.listenerFactory = listenerFactory;
         this.listeners = listeners;
         this.customizers = customizers;
+        this.sslBundles = sslBundles;
         this.cleanupScheduler = cleanupScheduler;
     }
 
@@ -62,13 +68,14 @@ final class TcpPoolFactory {
         String name = settings.poolName();
         TcpConnectionPool.Builder builder =
                 PoolPropertiesMapper.builder(settings).listener(listenerFor(name));
+        PoolTls.apply(settings, sslBundles, builder);
         customizers.orderedStream().forEach(customizer -> customizer.customize(name, builder));
         TcpConnectionPool pool;
         try {
             pool = builder.build();
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidSettingException e) {
             throw new IllegalStateException(
-                    "A TcpConnectionPoolBuilderCustomizer left an invalid setting on pool '" + name + "': "
+                    "A TcpConnectionPoolBuilderCustomizer left an invalid " + e.setting() + " on pool '" + name + "': "
                             + e.getMessage(),
                     e);
         }

@@ -7,8 +7,8 @@ import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.jdbc.JdbcConnectionPool;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.TestServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -31,14 +31,14 @@ import org.springframework.context.annotation.Configuration;
 @Timeout(30)
 class AllPoolsObservabilityTests {
 
-    private EchoServer top;
-    private EchoServer orders;
+    private TestServer top;
+    private TestServer orders;
     private ApplicationContextRunner runner;
 
     @BeforeEach
-    void start() throws IOException {
-        top = new EchoServer();
-        orders = new EchoServer();
+    void start() {
+        top = TestServer.start();
+        orders = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         MetricsAutoConfiguration.class,
@@ -54,7 +54,7 @@ class AllPoolsObservabilityTests {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         top.close();
         orders.close();
     }
@@ -89,7 +89,7 @@ class AllPoolsObservabilityTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             TcpConnectionPool ordersPool = context.getBean("ordersConnectionPool", TcpConnectionPool.class);
             try (PooledConnection<Socket> lease = ordersPool.getConnection()) {
-                EchoServer.roundTrip(lease.get(), "timed");
+                TestServer.roundTrip(lease.get(), "timed");
             }
             await().atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(registry.get("pool.connections.acquire")

@@ -3,7 +3,7 @@ package io.github.connectionpool.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.connectionpool.tcp.TcpConnectionPool;
-import java.io.IOException;
+import io.github.connectionpool.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,12 +20,12 @@ import org.springframework.scheduling.config.ScheduledTaskHolder;
 @Timeout(30)
 class BooleanSwitchesTests {
 
-    private EchoServer server;
+    private TestServer server;
     private ApplicationContextRunner runner;
 
     @BeforeEach
-    void startServer() throws IOException {
-        server = new EchoServer();
+    void startServer() {
+        server = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class, TaskSchedulingAutoConfiguration.class))
@@ -33,7 +33,7 @@ class BooleanSwitchesTests {
     }
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() {
         server.close();
     }
 

@@ -10,6 +10,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.github.connectionpool.PoolConfig;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -44,12 +45,12 @@ import org.springframework.scheduling.config.ScheduledTaskHolder;
 @Timeout(30)
 class ConnectionPoolAutoConfigurationTests {
 
-    private EchoServer server;
+    private TestServer server;
     private ApplicationContextRunner runner;
 
     @BeforeEach
-    void startServer() throws IOException {
-        server = new EchoServer();
+    void startServer() {
+        server = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class, TaskSchedulingAutoConfiguration.class))
@@ -57,7 +58,7 @@ class ConnectionPoolAutoConfigurationTests {
     }
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() {
         server.close();
     }
 
@@ -81,7 +82,7 @@ class ConnectionPoolAutoConfigurationTests {
             assertThat(config.cleanup().interval()).isEqualTo(Duration.ofSeconds(30));
             assertThat(pool.address().getPort()).isEqualTo(server.port());
             try (PooledConnection<Socket> lease = pool.getConnection()) {
-                assertThat(EchoServer.roundTrip(lease.get(), "hello")).isEqualTo("hello");
+                assertThat(TestServer.roundTrip(lease.get(), "hello")).isEqualTo("hello");
             }
         });
     }
@@ -415,6 +416,9 @@ class ConnectionPoolAutoConfigurationTests {
                 "pool.read-timeout",
                 "pool.tcp-no-delay",
                 "pool.keep-alive",
+                "pool.ssl.enabled",
+                "pool.ssl.bundle",
+                "pool.ssl.verify-hostname",
                 "pool.instances",
                 "pool.strict-fifo-up-to",
                 "pool.validation-bypass-window",
@@ -431,6 +435,9 @@ class ConnectionPoolAutoConfigurationTests {
                 .containsExactly(2);
         assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.read-timeout')].defaultValue"))
                 .containsExactly("30s");
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'pool.ssl.verify-hostname')].defaultValue"))
+                .containsExactly(true);
         assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'pool.instances')].type"))
                 .singleElement()
                 .asString()

@@ -3,6 +3,7 @@ package io.github.connectionpool.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.connectionpool.spring.job.EchoJobApplication;
+import io.github.connectionpool.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,7 @@ class NonWebApplicationExitTests {
     @Test
     @Timeout(120)
     void aCommandLineApplicationExitsWhenItsRunnerIsDone() throws Exception {
-        try (EchoServer server = new EchoServer()) {
+        try (TestServer server = TestServer.start()) {
             Process job = new ProcessBuilder(List.of(
                             Path.of(System.getProperty("java.home"), "bin", "java")
                                     .toString(),

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.github.connectionpool.tcp.TcpConnectionPool;
-import java.io.IOException;
+import io.github.connectionpool.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -30,14 +30,14 @@ import org.springframework.scheduling.config.FixedDelayTask;
 @Timeout(30)
 class PoolCleanupSchedulingTests {
 
-    private EchoServer server;
+    private TestServer server;
     private ApplicationContextRunner runner;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger starterLog = (Logger) LoggerFactory.getLogger("io.github.connectionpool.spring");
 
     @BeforeEach
-    void start() throws IOException {
-        server = new EchoServer();
+    void start() {
+        server = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class, TaskSchedulingAutoConfiguration.class))
@@ -47,7 +47,7 @@ class PoolCleanupSchedulingTests {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         starterLog.detachAppender(log);
         server.close();
     }

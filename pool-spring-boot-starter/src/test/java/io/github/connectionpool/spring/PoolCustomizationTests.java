@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
-import java.io.IOException;
+import io.github.connectionpool.testing.TestServer;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +23,14 @@ import org.springframework.core.annotation.Order;
 @Timeout(30)
 class PoolCustomizationTests {
 
-    private EchoServer server;
-    private EchoServer other;
+    private TestServer server;
+    private TestServer other;
     private ApplicationContextRunner runner;
 
     @BeforeEach
-    void start() throws IOException {
-        server = new EchoServer();
-        other = new EchoServer();
+    void start() {
+        server = TestServer.start();
+        other = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class, PoolInstancesAutoConfiguration.class))
@@ -38,7 +38,7 @@ class PoolCustomizationTests {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         server.close();
         other.close();
     }
@@ -109,7 +109,7 @@ class PoolCustomizationTests {
                     TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
                     assertThat(pool.address().getPort()).isEqualTo(server.port());
                     try (PooledConnection<Socket> lease = pool.getConnection()) {
-                        assertThat(EchoServer.roundTrip(lease.get(), "details")).isEqualTo("details");
+                        assertThat(TestServer.roundTrip(lease.get(), "details")).isEqualTo("details");
                     }
                 });
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.connectionpool.ConnectionPool;
 import io.github.connectionpool.PoolConfig;
 import io.github.connectionpool.tcp.TcpConnectionPool;
-import java.io.IOException;
+import io.github.connectionpool.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +31,16 @@ import org.springframework.scheduling.config.ScheduledTask;
 @Timeout(30)
 class PoolInstancesTests {
 
-    private EchoServer orders;
-    private EchoServer audit;
-    private EchoServer top;
+    private TestServer orders;
+    private TestServer audit;
+    private TestServer top;
     private ApplicationContextRunner runner;
 
     @BeforeEach
-    void start() throws IOException {
-        orders = new EchoServer();
-        audit = new EchoServer();
-        top = new EchoServer();
+    void start() {
+        orders = TestServer.start();
+        audit = TestServer.start();
+        top = TestServer.start();
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(
                         ConnectionPoolAutoConfiguration.class,
@@ -53,7 +53,7 @@ class PoolInstancesTests {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stop() {
         orders.close();
         audit.close();
         top.close();

@@ -8,11 +8,11 @@ import io.github.connectionpool.ConnectionCreationException;
 import io.github.connectionpool.PoolTimeoutException;
 import io.github.connectionpool.PooledConnection;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.TestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -44,16 +44,16 @@ class PoolMetricsTests {
     private static final List<String> COUNTERS = List.of(
             "pool.connections.timeout", "pool.connections.creation.failures", "pool.connections.validation.failures");
 
-    private EchoServer server;
+    private TestServer server;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
-    void startServer() throws IOException {
-        server = new EchoServer();
+    void startServer() {
+        server = TestServer.start();
     }
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() {
         server.close();
     }
 
@@ -86,7 +86,7 @@ class PoolMetricsTests {
                     // The pool was built before the registry bound the binder: its timers still record.
                     TcpConnectionPool pool = context.getBean(TcpConnectionPool.class);
                     try (PooledConnection<Socket> lease = pool.getConnection()) {
-                        EchoServer.roundTrip(lease.get(), "ping");
+                        TestServer.roundTrip(lease.get(), "ping");
                     }
                     // A hand-over to a waiting caller is timed by the thread that hands over: await it.
                     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -238,7 +238,8 @@ class PoolMetricsTests {
     @Test
     void creationAndValidationFailuresAreCounted() throws Exception {
         PoolTimers timers = new PoolTimers();
-        try (TcpConnectionPool dead = TcpConnectionPool.builder("127.0.0.1", EchoServer.closedPort())
+        try (TestServer refusing = TestServer.start(TestServer.Mode.REFUSE);
+                TcpConnectionPool dead = TcpConnectionPool.builder("127.0.0.1", refusing.port())
                         .name("dead")
                         .listener(timers)
                         .build();
@@ -259,9 +260,9 @@ class PoolMetricsTests {
             Socket first;
             try (PooledConnection<Socket> lease = live.getConnection()) {
                 first = lease.get();
-                EchoServer.roundTrip(first, "accepted"); // the server holds its end now
+                TestServer.roundTrip(first, "accepted"); // the server holds its end now
             }
-            server.dropClients(); // the server goes away under the idle connection
+            server.cutAll(); // the server goes away under the idle connection
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 try (PooledConnection<Socket> lease = live.getConnection()) {
                     assertThat(lease.get()).isNotSameAs(first);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.connectionpool.tcp.TcpConnectionPool;
+import io.github.connectionpool.testing.TestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,8 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @Timeout(60)
 class PoolsWebApplicationTests {
 
-    private static final EchoServer ORDERS = start();
-    private static final EchoServer AUDIT = start();
+    private static final TestServer ORDERS = TestServer.start();
+    private static final TestServer AUDIT = TestServer.start();
 
     @LocalServerPort
     private int port;
@@ -59,7 +60,7 @@ class PoolsWebApplicationTests {
     }
 
     @AfterAll
-    static void stopServers() throws IOException {
+    static void stopServers() {
         ORDERS.close();
         AUDIT.close();
     }
@@ -95,14 +96,6 @@ class PoolsWebApplicationTests {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return response.body();
-    }
-
-    private static EchoServer start() {
-        try {
-            return new EchoServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @SpringBootConfiguration

@@ -13,7 +13,7 @@ import java.util.List;
  * The seed's background cleanup example: idle connections are closed by the pool's own cleanup thread, without any
  * caller asking; the cleanup can be stopped and restarted at run time.
  *
- * <p>Run: {@code mvn -q -pl sample-app -am compile exec:java
+ * <p>Run: {@code mvn -q -pl sample-app -am test-compile exec:java
  * -Dexec.mainClass=io.github.connectionpool.sample.examples.BackgroundCleanupExample}
  */
 public final class BackgroundCleanupExample {

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that takes 100 ms and checked by a validator; then the same with a real PostgreSQL through {@link JdbcConnectionPool}
  * when one answers on {@code 127.0.0.1:5432}.
  *
- * <p>Run: {@code mvn -q -pl sample-app -am compile exec:java
+ * <p>Run: {@code mvn -q -pl sample-app -am test-compile exec:java
  * -Dexec.mainClass=io.github.connectionpool.sample.examples.DatabaseExample}
  */
 public final class DatabaseExample {

@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 /**
  * The seed's echo example: a TCP pool to an echo server (started here, in-process), used by several threads at once.
  *
- * <p>Run: {@code mvn -q -pl sample-app -am compile exec:java
+ * <p>Run: {@code mvn -q -pl sample-app -am test-compile exec:java
  * -Dexec.mainClass=io.github.connectionpool.sample.examples.EchoExample}
  */
 public final class EchoExample {

@@ -16,7 +16,7 @@ import java.time.Duration;
  * pooled sockets. Needs a Redis on {@code 127.0.0.1:6379} (or {@code -Dredis.address=host:port}); says so and ends
  * when there is none.
  *
- * <p>Run: {@code mvn -q -pl sample-app -am compile exec:java
+ * <p>Run: {@code mvn -q -pl sample-app -am test-compile exec:java
  * -Dexec.mainClass=io.github.connectionpool.sample.examples.RedisExample}
  */
 public final class RedisExample {
