@@ -15,7 +15,9 @@ import io.github.connectionpool.internal.Slot;
  * {@link #invalidate()} has the pool close it, {@link #detach()} takes it out of the pool for good. Whatever comes
  * after the first of them does nothing ({@code close}, {@code invalidate}) or throws {@link IllegalStateException}
  * ({@code get}, {@code detach}), even when the same connection has since been lent to someone else. A lease may be
- * ended from any thread.
+ * ended from any thread, by one thread at a time: like a {@code java.sql.Connection}, a lease is not meant to be
+ * closed from two threads at the same instant, and the pool does not guard against that race (its uncontended return
+ * is a plain store, which is much of what makes it cheap); closing it again afterwards is harmless.
  *
  * @param <T> the connection type
  */
@@ -68,6 +70,11 @@ public final class PooledConnection<T> implements AutoCloseable {
     @Override
     public void close() {
         entry.engine.release(entry, stamp);
+    }
+
+    /** For tests: see {@code PoolEngine#releaseUnseen}. */
+    void releaseUnseen() {
+        entry.engine.releaseUnseen(entry, stamp);
     }
 
     @Override

@@ -106,10 +106,7 @@ final class Dispatcher<T> {
      */
     HandBack returnWhileQueued(Slot<T> slot, long leaseStamp, long usageNanos) {
         if (!lifecycle.isClosed() && turns.continues(slot)) {
-            long idle = slot.tryReturnIdle(leaseStamp);
-            if (idle == -1) {
-                return HandBack.DONE; // a concurrent close() of the same lease won
-            }
+            long idle = slot.returnIdle(leaseStamp); // a store, no fence: see Slot.returnIdle
             listener.connectionReturned(usageNanos);
             if (staysIdleInTurn(slot, idle)) {
                 return HandBack.DONE; // kept for this thread's next borrow

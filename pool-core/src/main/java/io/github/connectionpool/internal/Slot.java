@@ -14,15 +14,18 @@ import java.lang.invoke.VarHandle;
  *
  * <pre>
  *   EMPTY --tryStartCreating--> CREATING --created--> RESERVED
- *   IDLE --tryLease--> LEASED --tryReturnIdle--> IDLE          (the uncontended borrow and return)
+ *   IDLE --tryLease--> LEASED --returnIdle--> IDLE             (the uncontended borrow and return)
  *   IDLE --tryTake/tryRetake--> RESERVED --lend--> LEASED --tryEndLease--> RESERVED
  *   IDLE --trySweep--> SWEPT (the cleanup, close(), or a discard off the caller's path)
  *   RESERVED or SWEPT --publishIdle--> IDLE,  --free--> EMPTY,  RESERVED --sweep--> SWEPT
  * </pre>
  *
- * <p>Ownership: whoever moves the stamp out of {@link #IDLE}, {@link #EMPTY} or {@link #LEASED} with a successful CAS
- * owns the slot (a lease's owner is its borrower) and may read and write its plain fields until it publishes them with
- * the next stamp write. The other threads only read the stamp (and, for leak detection, {@code leasedAt} and
+ * <p>Ownership: whoever moves the stamp out of {@link #IDLE} or {@link #EMPTY} with a successful CAS owns the slot, and
+ * may read and write its plain fields until it publishes them with the next stamp write. A {@link #LEASED} slot is
+ * owned by its borrower's handle: only the handle's {@code close()}, {@code invalidate()} or {@code detach()} moves it
+ * (a second call after the first finds another stamp and does nothing; two threads ending the same lease at the same
+ * instant are the caller's race, as with a {@code java.sql.Connection}), so the return is a plain store
+ * ({@link #returnIdle}). The other threads only read the stamp (and, for leak detection, {@code leasedAt} and
  * {@code borrower} of a lent slot, checked against the stamp afterwards; and, as hints before a CAS, the turn fields of
  * an idle slot).
  *
@@ -139,13 +142,21 @@ public final class Slot<T> extends SlotFields<T> {
     }
 
     /**
-     * Ends the lease with {@code leaseStamp} by making the slot idle: the uncontended return.
+     * Ends the lease with {@code leaseStamp}, which the calling handle's owner holds, by making the slot idle: the
+     * uncontended return, and the return into a turn.
      *
-     * @return the idle stamp (for {@link #tryRetake}), or {@code -1} when the lease had ended already
+     * <p>A release store, not a CAS: nobody else moves a lent slot (see the class comment), and the fence a CAS brings
+     * cost about a third of an uncontended cycle. What that costs: the returner's following read of the waiter queue
+     * may pass this store, so a caller queueing in that instant may look at the slots before this store shows and miss
+     * the connection, while the returner misses the caller. {@link ReturnBackstop} finds such a connection; so does
+     * the oldest waiter's next look, and {@code close()}'s last sweep.
+     *
+     * @return the idle stamp (for {@link #tryRetake})
      */
-    long tryReturnIdle(long leaseStamp) {
+    long returnIdle(long leaseStamp) {
         long idle = with(leaseStamp, IDLE);
-        return STAMP.compareAndSet(this, leaseStamp, idle) ? idle : -1;
+        STAMP.setRelease(this, idle);
+        return idle;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

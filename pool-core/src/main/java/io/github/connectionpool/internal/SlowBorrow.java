@@ -37,6 +37,7 @@ final class SlowBorrow<T> {
     private final Creations<T, ?> creations;
     private final Recycler<T> recycler;
     private final OldestWaiter<T> oldest;
+    private final ReturnBackstop<T> backstop;
     private final PoolExecutors executors;
     private final PoolWork work;
     private final Failures failures;
@@ -57,6 +58,7 @@ final class SlowBorrow<T> {
             Creations<T, ?> creations,
             Recycler<T> recycler,
             OldestWaiter<T> oldest,
+            ReturnBackstop<T> backstop,
             PoolExecutors executors,
             PoolWork work,
             Failures failures,
@@ -74,6 +76,7 @@ final class SlowBorrow<T> {
         this.creations = creations;
         this.recycler = recycler;
         this.oldest = oldest;
+        this.backstop = backstop;
         this.executors = executors;
         this.work = work;
         this.failures = failures;
@@ -251,6 +254,7 @@ final class SlowBorrow<T> {
             return waiter;
         }
         recycler.serveFromIdle(deadline, !waiter.looks && waiters.peek() == waiter); // an oldest that cannot look
+        backstop.arm(); // for a return that missed this caller, and that this caller missed in the same instant
         creations.fillDemand();
         if (creations.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             dispatcher.failNew(waiter, creations.backoffException());
