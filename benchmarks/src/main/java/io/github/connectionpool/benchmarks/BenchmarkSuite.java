@@ -217,7 +217,8 @@ public final class BenchmarkSuite {
             List<RunResult> results = new ArrayList<>();
             if (sections.contains(Section.MATRIX)) {
                 for (int threads : plan.threads()) {
-                    results.addAll(expect(round, matrix(order, threads), order, threads, "bareCycle", "heldCycle"));
+                    results.addAll(expect(
+                            round, matrix(order, threads), order, threads, "bareCycle", "heldCycle", "heldShortCycle"));
                 }
             }
             if (sections.contains(Section.LATENCY)) {
@@ -282,7 +283,7 @@ public final class BenchmarkSuite {
 
     private Collection<RunResult> matrix(List<String> order, int threads) throws RunnerException {
         return new Runner(common(order)
-                        .include(only(CycleBenchmark.class, "bareCycle|heldCycle"))
+                        .include(only(CycleBenchmark.class, "bareCycle|heldCycle|heldShortCycle"))
                         .threads(threads)
                         .mode(Mode.Throughput)
                         .timeUnit(TimeUnit.MILLISECONDS)

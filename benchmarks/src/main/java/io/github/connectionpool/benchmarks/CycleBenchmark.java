@@ -41,7 +41,7 @@ public class CycleBenchmark {
     public static final int POOL_SIZE = 16;
 
     /** Which pool: one of {@link PoolUnderTest#NAMES}. */
-    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2"})
+    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2", "work-only"})
     public String pool;
 
     private PoolUnderTest underTest;
@@ -91,6 +91,20 @@ public class CycleBenchmark {
     @Benchmark
     public void heldCycle(Blackhole blackhole, ThreadProgress progress, Control control) throws Exception {
         underTest.cycle(Workload.HELD, blackhole);
+        progress.count(control);
+    }
+
+    /**
+     * Borrow, a quarter of the held cycle's CPU work, return: the pool's own cost and its queueing weigh more.
+     *
+     * @param blackhole JMH's sink
+     * @param progress this thread's count of cycles
+     * @param control tells whether the iteration is being measured
+     * @throws Exception when the pool fails to lend
+     */
+    @Benchmark
+    public void heldShortCycle(Blackhole blackhole, ThreadProgress progress, Control control) throws Exception {
+        underTest.cycle(Workload.HELD_SHORT, blackhole);
         progress.count(control);
     }
 
