@@ -23,8 +23,9 @@ import org.openjdk.jmh.infra.Control;
  * The borrow/return cycle of every pool, on platform threads, against a pool of {@value #POOL_SIZE}.
  *
  * <p>{@link BenchmarkSuite} runs it with 1, 4, 16 and 64 threads in throughput mode (with the GC profiler for the
- * bytes allocated per cycle) and the held cycle again with 64 threads in sample-time mode for the waits. The
- * annotations here are only the defaults for a run straight from JMH's command line.
+ * bytes allocated per cycle), the held cycles also with 256, and the held cycle again with 64 and 256 threads in
+ * sample-time mode for the waits. The annotations here are only the defaults for a run straight from JMH's command
+ * line.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

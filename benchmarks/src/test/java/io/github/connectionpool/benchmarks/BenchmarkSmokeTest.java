@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,9 +43,9 @@ class BenchmarkSmokeTest {
     }
 
     @Test
-    void everyPoolCompletesBothCyclesWithItsThroughputAndBytesPerCycle() {
-        for (String pool : PoolUnderTest.NAMES) {
-            for (String method : List.of("bareCycle", "heldCycle")) {
+    void everyPoolCompletesEveryCycleWithItsThroughputAndBytesPerCycle() {
+        for (String pool : PoolUnderTest.NAMES) { // the work-only baseline too
+            for (String method : List.of("bareCycle", "heldCycle", "heldShortCycle")) {
                 for (int threads : List.of(1, 4)) {
                     RunResult result = find("CycleBenchmark." + method, pool, threads, "thrpt");
                     assertThat(result.getPrimaryResult().getScore())
@@ -89,6 +91,26 @@ class BenchmarkSmokeTest {
         }
         for (String pool : List.of("connectionpool", "hikaricp")) {
             assertThat(find("PostgresBenchmark.selectOne", pool, 32, "thrpt")
+                            .getPrimaryResult()
+                            .getScore())
+                    .as(pool)
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void redisRunsBothPoolsWhenTheServerIsThere() {
+        String why = RedisBenchmark.unreachableBecause();
+        if (why != null) {
+            assertThat(suite.skipped()).containsKey("redis");
+            // As the other modules' tests do: in CI the server must be there (.ci/run starts it), elsewhere skip.
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("Redis is not reachable (CI=true: the server must be running): " + why);
+            }
+            Assumptions.abort("Redis is not reachable, skipping: " + why);
+        }
+        for (String pool : RedisBenchmark.POOLS) {
+            assertThat(find("RedisBenchmark.ping", pool, 32, "thrpt")
                             .getPrimaryResult()
                             .getScore())
                     .as(pool)
