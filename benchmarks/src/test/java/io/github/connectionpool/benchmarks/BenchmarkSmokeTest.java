@@ -145,8 +145,17 @@ class BenchmarkSmokeTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(Files.readString(markdown, StandardCharsets.UTF_8))
-                .contains("### Throughput", "| bare | 1 |", "vs HikariCP", "### Allocation", "### Waits");
+        String report = Files.readString(markdown, StandardCharsets.UTF_8);
+        assertThat(report)
+                .contains("### Throughput", "| bare | 1 |", "| held short | 4 |", "vs HikariCP", "| work only |")
+                .contains("### Share of the work-only limit", "### Allocation", "### Waits")
+                .doesNotContain("vs work only");
+        if (!suite.skipped().containsKey("redis")) {
+            assertThat(report).contains("### Redis `PING`", "this pool / commons-pool2");
+        }
+        if (!suite.skipped().containsKey("postgres")) {
+            assertThat(report).contains("### PostgreSQL `SELECT 1`", "this pool / HikariCP");
+        }
         assertThat(Files.readString(chart, StandardCharsets.UTF_8))
                 .startsWith("<svg")
                 .contains("this pool");
