@@ -19,7 +19,12 @@ def cells(folder, side):
             continue
         for result in results:
             name = result["benchmark"].rsplit(".", 1)[-1].replace("Cycle", "")
-            cell = name + " " + str(result["threads"]) if "Cycle" in result["benchmark"] else "postgres 32"
+            benchmark = result["benchmark"].rsplit(".", 2)[-2]
+            if benchmark == "PostgresBenchmark":
+                name = "postgres"
+            elif benchmark == "RedisBenchmark":
+                name = "redis"
+            cell = name + " " + str(result["threads"])
             alloc = result.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
             found[(cell, round_no)] = (result["primaryMetric"]["score"], alloc)
     return found
@@ -31,12 +36,15 @@ def main(folder):
                    key=lambda c: (c.split()[0] != "bare", c.split()[0], int(c.split()[1])))
     commits = {side: open(os.path.join(folder, side + ".commit")).read().strip() for side in ("old", "new")}
     print(f"# A/B: {commits['old']} (old) against {commits['new']} (new)\n")
-    print("Throughput per ms (PostgreSQL: queries per ms), median over the rounds; new/old computed per round.\n")
+    print("Throughput per ms (PostgreSQL: queries per ms; Redis: PINGs per ms), median over the rounds; "
+          "new/old computed per round.\n")
     print("| cell | old median | new median | new/old median (min-max) | B/op old | B/op new |")
     print("|---|---:|---:|---:|---:|---:|")
+    one_sided = []  # e.g. a benchmark the old commit does not have, or a server that did not answer
     for cell in names:
         rounds = sorted({r for c, r in old if c == cell} & {r for c, r in new if c == cell})
         if not rounds:
+            one_sided.append(cell)
             continue
         o = [old[(cell, r)][0] for r in rounds]
         n = [new[(cell, r)][0] for r in rounds]
@@ -47,6 +55,8 @@ def main(folder):
         print(f"| {cell} | {statistics.median(o):,.0f} | {statistics.median(n):,.0f} | "
               f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) | {fmt(ao)} | {fmt(an)} |")
     print(f"\nRounds: {len({r for _, r in new})}.")
+    if one_sided:
+        print(f"Left out, no round with both jars: {', '.join(one_sided)}.")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 # A/B of this pool's engine: the benchmark jar of an older commit against the current tree's, in interleaved rounds
 # (which jar goes first alternates), so that a change in the machine's load hits both alike. Measures what a change to
 # the engine must not lose: the throughput matrix (bare and held cycle, 1/4/16/64 threads, with the bytes allocated
-# per cycle) and PostgreSQL SELECT 1 (32 threads), this pool only.
+# per cycle), PostgreSQL SELECT 1 (32 threads) and Redis PING through the TCP pool (32 threads), this pool only.
+# PostgreSQL and Redis at their defaults (127.0.0.1:5432 database test user postgres, 127.0.0.1:6379); a server that
+# does not answer, or an old commit without the benchmark, leaves that cell out of the report.
 #
 #   scripts/ab.sh <old-commit> [rounds]      # default 5 rounds; about 3 minutes a round on 2 cores
 #
@@ -35,6 +37,8 @@ run() { # $1: old|new, $2: round
     done
     "$java_bin" -jar "$jar" 'PostgresBenchmark' -p pool=connectionpool -f 1 -wi 2 -w 1s -i 3 -r 2s \
         -rf json -rff "$prefix-postgres.json" > "$prefix-postgres.log" 2>&1 || true
+    "$java_bin" -jar "$jar" 'RedisBenchmark' -p pool=connectionpool -f 1 -wi 2 -w 1s -i 3 -r 2s \
+        -rf json -rff "$prefix-redis.json" > "$prefix-redis.log" 2>&1 || true
 }
 for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then first=old; second=new; else first=new; second=old; fi

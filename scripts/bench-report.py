@@ -10,6 +10,14 @@ How numbers are summarised: a cell's score for one pool is JMH's score of that p
 quotes the median over the rounds and the spread (min-max). A ratio is computed per round (both pools ran in the same
 round, minutes apart) and quoted as the median and min-max of those ratios. With a single round (quick mode) the
 samples are the measured iterations of the one fork, and a ratio's spread is the worst and best pairing of them.
+
+The work-only pseudo-pool (no pool: every thread does the cycle's work on one shared connection) is the limit a pool
+can reach with the same work on the same cores. It gets its own column but is no anchor: no "vs" ratio, no goal. A
+pool's share of it ("efficiency") is computed like any ratio: per round, the pool's score over the work-only score
+of the same cycle and threads, quoted as the median (min-max) of those per-round ratios.
+
+Results of runs before the work-only pool, the short held cycle and the Redis section still read: a table or column
+whose data is absent is left out.
 """
 import argparse
 import glob
@@ -19,9 +27,14 @@ import os
 import statistics
 import sys
 
-POOLS = ["connectionpool", "stormpot", "hikaricp", "commons-pool2"]
-LABELS = {"connectionpool": "this pool", "stormpot": "Stormpot", "hikaricp": "HikariCP", "commons-pool2": "commons-pool2"}
-COLORS = {"connectionpool": "#d62728", "stormpot": "#1f77b4", "hikaricp": "#2ca02c", "commons-pool2": "#9467bd"}
+WORK_ONLY = "work-only"
+POOLS = ["connectionpool", "stormpot", "hikaricp", "commons-pool2", WORK_ONLY]
+LABELS = {"connectionpool": "this pool", "stormpot": "Stormpot", "hikaricp": "HikariCP", "commons-pool2": "commons-pool2",
+          WORK_ONLY: "work only"}
+COLORS = {"connectionpool": "#d62728", "stormpot": "#1f77b4", "hikaricp": "#2ca02c", "commons-pool2": "#9467bd",
+          WORK_ONLY: "#7f7f7f"}
+# Row labels and order of the matrix's cycles (JMH method name without "Cycle").
+CYCLES = {"bare": "bare", "held": "held", "heldShort": "held short"}
 # This pool's throughput must be at least this multiple of each anchor's (issue 5).
 GOALS = {"stormpot": 1.0, "hikaricp": 2.0, "commons-pool2": 10.0}
 VIRTUAL_GOAL = ("hikaricp", 2.0)
@@ -81,7 +94,7 @@ def flatten(raw):
 
 
 def collect(rounds):
-    thrpt, alloc, starved, latency, virtual, postgres = Cells(), Cells(), Cells(), Cells(), Cells(), Cells()
+    thrpt, alloc, starved, latency, virtual, postgres, redis = (Cells() for _ in range(7))
     for records in rounds:
         for r in records:
             name, mode, pool = short(r["benchmark"]), r["mode"], r["params"].get("pool")
@@ -104,7 +117,19 @@ def collect(rounds):
                 virtual.add(key, pool, m["score"], flatten(m.get("rawData")))
             elif name == "PostgresBenchmark.selectOne":
                 postgres.add(("select1", threads), pool, pm["score"], flatten(pm.get("rawData")))
-    return thrpt, alloc, starved, latency, virtual, postgres
+            elif name == "RedisBenchmark.ping":
+                redis.add(("ping", threads), pool, pm["score"], flatten(pm.get("rawData")))
+    return thrpt, alloc, starved, latency, virtual, postgres, redis
+
+
+def cycle_order(key):
+    """Matrix rows: bare, then held, then held short (any other cycle after them), each by threads."""
+    names = list(CYCLES)
+    return (names.index(key[0]) if key[0] in names else len(names), key[0], key[1])
+
+
+def cycle_label(name):
+    return CYCLES.get(name, name)
 
 
 def samples(runs):
@@ -172,8 +197,29 @@ def load_average(env, key):
     return f"{value:.1f}" if isinstance(value, (int, float)) else "?"
 
 
+def server_table(out, title, cells, theirs, unit):
+    """A section against a real server: per thread count, this pool, the other pool, and their ratio."""
+    out.append(f"### {title} ({unit}, pool of 16)")
+    out.append("")
+    out.append(f"| threads | this pool | {LABELS[theirs]} | this pool / {LABELS[theirs]} |")
+    out.append("|---:|---:|---:|---:|")
+    for key in sorted(cells.order, key=lambda k: k[1]):
+        ours, other = cells.get(key, "connectionpool"), cells.get(key, theirs)
+        r = ratio(ours, other) if ours and other else None
+        rtext = "n/a" if r is None else f"{r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})"
+        out.append(f"| {key[1]} | {fmt_score(ours)} | {fmt_score(other)} | {rtext} |")
+    out.append("")
+
+
+def fmt_share(r):
+    if r is None:
+        return "–"
+    m, lo, hi = r
+    return f"{m:.0%}" if lo == hi else f"{m:.0%} ({lo:.0%}–{hi:.0%})"
+
+
 def markdown(rounds, env):
-    thrpt, alloc, starved, latency, virtual, postgres = collect(rounds)
+    thrpt, alloc, starved, latency, virtual, postgres, redis = collect(rounds)
     versions = env.get("versions", {})
     out = []
     mode = env.get("mode", "?")
@@ -186,6 +232,9 @@ def markdown(rounds, env):
     out.append("")
     out.append("Scores are medians with their min–max in brackets; ratios are this pool's throughput over the "
                "anchor's (✅ meets the goal: ≥ 1.0× Stormpot, ≥ 2× HikariCP, ≥ 10× commons-pool2).")
+    if any(WORK_ONLY in thrpt.data[key] for key in thrpt.order):
+        out.append("*work only* is no pool: every thread does the cycle's work on one shared connection, the limit "
+                   "a pool can reach with the same work on the same cores. It is no anchor (no ratio, no goal).")
     out.append("")
 
     if thrpt.order:
@@ -196,8 +245,8 @@ def markdown(rounds, env):
         out.append("| cycle | threads | " + " | ".join(LABELS[p] for p in pools) + " | "
                    + " | ".join(f"vs {LABELS[a]}" for a in anchors) + " |")
         out.append("|---|---:|" + "---:|" * len(pools) + "---:|" * len(anchors))
-        for key in sorted(thrpt.order, key=lambda k: (k[0] != "bare", k[1])):
-            row = [key[0], str(key[1])] + [fmt_score(thrpt.get(key, p)) for p in pools]
+        for key in sorted(thrpt.order, key=cycle_order):
+            row = [cycle_label(key[0]), str(key[1])] + [fmt_score(thrpt.get(key, p)) for p in pools]
             ours = thrpt.get(key, "connectionpool")
             for a in anchors:
                 theirs = thrpt.get(key, a)
@@ -207,6 +256,26 @@ def markdown(rounds, env):
                     row.append(fmt_ratio(ratio(ours, theirs) if theirs else None, GOALS[a]))
             out.append("| " + " | ".join(row) + " |")
         out.append("")
+
+        held = [key for key in sorted(thrpt.order, key=cycle_order) if key[0] != "bare" and thrpt.get(key, WORK_ONLY)]
+        pooled = [p for p in pools if p != WORK_ONLY]
+        if held and pooled:
+            out.append("### Share of the work-only limit (held cycles)")
+            out.append("")
+            out.append("Each pool's throughput over the work-only throughput of the same cycle and threads: 100% "
+                       "would be a pool that costs nothing. Median of the per-round ratios (min–max); with one round, "
+                       "the ratio of the medians of the measured iterations, spread from their worst and best pairing.")
+            out.append("")
+            out.append("| cycle | threads | " + " | ".join(LABELS[p] for p in pooled) + " |")
+            out.append("|---|---:|" + "---:|" * len(pooled))
+            for key in held:
+                limit = thrpt.get(key, WORK_ONLY)
+                row = [cycle_label(key[0]), str(key[1])]
+                for p in pooled:
+                    runs = thrpt.get(key, p)
+                    row.append(fmt_share(ratio(runs, limit)) if runs else "did not complete")
+                out.append("| " + " | ".join(row) + " |")
+            out.append("")
 
     if alloc.order:
         pools = pools_in(alloc)
@@ -218,8 +287,8 @@ def markdown(rounds, env):
         out.append("| cycle | threads | " + " | ".join(f"{LABELS[p]} B/op" for p in pools) + " | "
                    + " | ".join(f"{LABELS[p]} starved" for p in pools) + " |")
         out.append("|---|---:|" + "---:|" * (2 * len(pools)))
-        for key in sorted(alloc.order, key=lambda k: (k[0] != "bare", k[1])):
-            row = [key[0], str(key[1])]
+        for key in sorted(alloc.order, key=cycle_order):
+            row = [cycle_label(key[0]), str(key[1])]
             for p in pools:
                 runs = alloc.get(key, p)
                 value = "–" if not runs else f"{median_spread(runs)[0]:.1f}"
@@ -240,7 +309,7 @@ def markdown(rounds, env):
         out.append("")
         out.append("| threads | pool | p99.9 | max | starved |")
         out.append("|---:|---|---:|---:|---:|")
-        for key in latency.order:
+        for key in sorted(latency.order, key=lambda k: k[1]):
             hikari = latency.get(key, "hikaricp")
             for p in pools:
                 runs = latency.get(key, p)
@@ -274,16 +343,10 @@ def markdown(rounds, env):
         out.append("")
 
     if postgres.order:
-        out.append("### PostgreSQL `SELECT 1` (queries per ms, pool of 16)")
-        out.append("")
-        out.append("| threads | this pool | HikariCP | ratio |")
-        out.append("|---:|---:|---:|---:|")
-        for key in postgres.order:
-            ours, theirs = postgres.get(key, "connectionpool"), postgres.get(key, "hikaricp")
-            r = ratio(ours, theirs) if ours and theirs else None
-            rtext = "n/a" if r is None else f"{r[0]:.2f}× ({r[1]:.2f}–{r[2]:.2f})"
-            out.append(f"| {key[1]} | {fmt_score(ours)} | {fmt_score(theirs)} | {rtext} |")
-        out.append("")
+        server_table(out, "PostgreSQL `SELECT 1`", postgres, "hikaricp", "queries per ms")
+
+    if redis.order:
+        server_table(out, "Redis `PING` through the TCP pool", redis, "commons-pool2", "round trips per ms")
 
     notes = []
     for section, why in env.get("skipped", {}).items():
@@ -303,15 +366,18 @@ def markdown(rounds, env):
 
 
 def svg(rounds, env):
-    thrpt, _, _, _, virtual, postgres = collect(rounds)
+    thrpt, _, _, _, virtual, postgres, redis = collect(rounds)
     groups = []  # (label, {pool: cycles per ms})
-    for key in sorted(thrpt.order, key=lambda k: (k[0] != "bare", k[1])):
-        groups.append((f"{key[0]} {key[1]}t", {p: median_spread(r)[0] for p, r in thrpt.data[key].items()}))
+    for key in sorted(thrpt.order, key=cycle_order):
+        groups.append((f"{cycle_label(key[0])} {key[1]}t",
+                       {p: median_spread(r)[0] for p, r in thrpt.data[key].items()}))
     for key in sorted(virtual.order):
         label = f"{key[1]} {key[0] // 1000}k vt"
         groups.append((label, {p: median_spread(r)[0] / 1000.0 for p, r in virtual.data[key].items()}))
-    for key in postgres.order:
+    for key in sorted(postgres.order, key=lambda k: k[1]):
         groups.append((f"pg {key[1]}t", {p: median_spread(r)[0] for p, r in postgres.data[key].items()}))
+    for key in sorted(redis.order, key=lambda k: k[1]):
+        groups.append((f"redis {key[1]}t", {p: median_spread(r)[0] for p, r in redis.data[key].items()}))
     if not groups:
         sys.exit("nothing to chart")
     pools = [p for p in POOLS if any(p in g for _, g in groups)]
@@ -356,8 +422,12 @@ def svg(rounds, env):
         parts.append(f'<rect x="{lx}" y="30" width="10" height="10" fill="{COLORS[p]}"/>')
         parts.append(f'<text x="{lx + 14}" y="39">{LABELS[p]}</text>')
         lx += 110
-    parts.append(f'<text x="{lx}" y="39" fill="#555">× = did not complete; t = platform threads, '
-                 f'vt = virtual threads, pg = PostgreSQL SELECT 1</text>')
+    legend = "× = did not complete; t = platform threads, vt = virtual threads"
+    if postgres.order:
+        legend += ", pg = PostgreSQL SELECT 1"
+    if redis.order:
+        legend += ", redis = Redis PING"
+    parts.append(f'<text x="{lx}" y="39" fill="#555">{legend}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

@@ -39,7 +39,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.github.connectionpool.benchmarks.BenchmarkSuite quick|full|smoke
- *      [--out DIR] [--rounds N] [--sections matrix,latency,virtual,postgres] [--pools connectionpool,stormpot,...]
+ *      [--out DIR] [--rounds N] [--sections matrix,latency,virtual,postgres,redis]
+ *      [--pools connectionpool,stormpot,...]
  * </pre>
  *
  * <p>A round runs every cell once, each in its own fork, with the pools interleaved (their order rotates from round to
@@ -48,25 +49,48 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class BenchmarkSuite {
 
-    /** Platform thread counts of the matrix (the smoke run uses 1 and 4 only). */
+    /** Platform thread counts of the matrix, every cycle (the smoke run uses 1 and 4 only). */
     public static final List<Integer> THREADS = List.of(1, 4, 16, 64);
 
-    /** Threads of the wait-time run (held cycle, sample-time mode; the smoke run uses 4). */
-    public static final int LATENCY_THREADS = 64;
+    /**
+     * Platform thread counts of the matrix for the held cycles only: 16 threads per connection, where most of a pool's
+     * time goes to its queue. The bare cycle stays at {@link #THREADS}: its 64-thread cell already shows the queue
+     * without work, and every cell more lengthens each round by five forks.
+     */
+    public static final List<Integer> HELD_ONLY_THREADS = List.of(256);
+
+    /** The matrix's cycles at {@link #THREADS}. */
+    static final String ALL_CYCLES = "bareCycle|heldCycle|heldShortCycle";
+
+    /** The matrix's cycles at {@link #HELD_ONLY_THREADS}. */
+    static final String HELD_CYCLES = "heldCycle|heldShortCycle";
+
+    /** Threads of the wait-time runs (held cycle, sample-time mode; the smoke run uses 4). */
+    public static final List<Integer> LATENCY_THREADS = List.of(64, 256);
 
     /** Virtual threads of the virtual-thread run. */
     public static final List<Integer> VIRTUAL_THREADS = List.of(1000, 10000);
 
-    /** Threads of the PostgreSQL run. */
-    public static final int POSTGRES_THREADS = 32;
+    /** Threads of the PostgreSQL runs: twice and eight times the pool size (the smoke run uses 32 only). */
+    public static final List<Integer> POSTGRES_THREADS = List.of(32, 128);
+
+    /** Threads of the Redis runs: twice and eight times the pool size (the smoke run uses 32 only). */
+    public static final List<Integer> REDIS_THREADS = List.of(32, 128);
 
     /** How long and how often: each mode's settings. */
     public enum Plan {
         /** For CI: in-process, one 100 ms iteration per cell; checks that everything runs, measures nothing. */
         SMOKE(1, 0, 0, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100), 2_000),
-        /** About 4 minutes on 2 cores: one round, one 1 s warm-up and two 1 s measured iterations per cell. */
+        /**
+         * About 8 minutes on 2 cores (estimated from the cell count: twice the cells of the 4-minute runs before the
+         * work-only pool, the short held cycle and the 256-thread cells): one round, one 1 s warm-up and two 1 s
+         * measured iterations per cell.
+         */
         QUICK(1, 1, 1, TimeValue.seconds(1), 2, TimeValue.seconds(1), 10_000),
-        /** About 70 minutes: five rounds (five forks per cell), two 2 s warm-ups and five 2 s iterations each. */
+        /**
+         * About 2 hours 20 minutes (estimated likewise from the 70 minutes before): five rounds (five forks per cell),
+         * two 2 s warm-ups and five 2 s iterations each.
+         */
         FULL(5, 1, 2, TimeValue.seconds(2), 5, TimeValue.seconds(2), 10_000);
 
         final int rounds;
@@ -86,8 +110,22 @@ public final class BenchmarkSuite {
             return this == SMOKE ? List.of(1, 4) : THREADS;
         }
 
-        int latencyThreads() {
-            return this == SMOKE ? 4 : LATENCY_THREADS;
+        /** The held-only thread counts: none in the smoke run, for the same reason as {@link #threads()}. */
+        List<Integer> heldOnlyThreads() {
+            return this == SMOKE ? List.of() : HELD_ONLY_THREADS;
+        }
+
+        List<Integer> latencyThreads() {
+            return this == SMOKE ? List.of(4) : LATENCY_THREADS;
+        }
+
+        /** The smoke run checks that the cells run; one thread count says as much as two. */
+        List<Integer> postgresThreads() {
+            return this == SMOKE ? POSTGRES_THREADS.subList(0, 1) : POSTGRES_THREADS;
+        }
+
+        List<Integer> redisThreads() {
+            return this == SMOKE ? REDIS_THREADS.subList(0, 1) : REDIS_THREADS;
         }
 
         Plan(
@@ -110,14 +148,19 @@ public final class BenchmarkSuite {
 
     /** The parts of the comparison. */
     public enum Section {
-        /** Bare and held cycles, 1/4/16/64 threads, throughput and bytes per cycle. */
+        /**
+         * Bare, held and short held cycles at 1/4/16/64 threads, the held ones at 256 too: throughput and bytes per
+         * cycle.
+         */
         MATRIX,
-        /** Held cycle, 64 threads, sample time: the waits' p99.9 and max. */
+        /** Held cycle, 64 and 256 threads, sample time: the waits' p99.9 and max. */
         LATENCY,
         /** 1,000 and 10,000 virtual threads (Java 21+). */
         VIRTUAL,
-        /** SELECT 1 on PostgreSQL, 32 threads. */
-        POSTGRES
+        /** SELECT 1 on PostgreSQL, 32 and 128 threads, this pool and HikariCP. */
+        POSTGRES,
+        /** PING on Redis, 32 and 128 threads, this pool's TCP pool and commons-pool2. */
+        REDIS
     }
 
     private final Plan plan;
@@ -163,7 +206,8 @@ public final class BenchmarkSuite {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].startsWith("-")) {
             System.err.println("usage: BenchmarkSuite quick|full|smoke [--out DIR] [--rounds N]"
-                    + " [--sections matrix,latency,virtual,postgres] [--pools " + String.join(",", PoolUnderTest.NAMES)
+                    + " [--sections matrix,latency,virtual,postgres,redis] [--pools "
+                    + String.join(",", PoolUnderTest.NAMES)
                     + "]");
             System.exit(2);
         }
@@ -217,11 +261,18 @@ public final class BenchmarkSuite {
             List<RunResult> results = new ArrayList<>();
             if (sections.contains(Section.MATRIX)) {
                 for (int threads : plan.threads()) {
-                    results.addAll(expect(round, matrix(order, threads), order, threads, "bareCycle", "heldCycle"));
+                    results.addAll(
+                            expect(round, matrix(order, threads, ALL_CYCLES), order, threads, methods(ALL_CYCLES)));
+                }
+                for (int threads : plan.heldOnlyThreads()) {
+                    results.addAll(
+                            expect(round, matrix(order, threads, HELD_CYCLES), order, threads, methods(HELD_CYCLES)));
                 }
             }
             if (sections.contains(Section.LATENCY)) {
-                results.addAll(expect(round, latency(order), order, plan.latencyThreads(), "heldCycle"));
+                for (int threads : plan.latencyThreads()) {
+                    results.addAll(expect(round, latency(order, threads), order, threads, "heldCycle"));
+                }
             }
             if (sections.contains(Section.VIRTUAL)) {
                 Collection<RunResult> virtual = virtual(order);
@@ -232,14 +283,24 @@ public final class BenchmarkSuite {
                 results.addAll(virtual);
             }
             if (sections.contains(Section.POSTGRES)) {
-                Collection<RunResult> postgres = postgres(order);
-                if (!skipped.containsKey("postgres")) {
-                    List<String> pgPools = order.stream()
-                            .filter(p -> p.equals("connectionpool") || p.equals("hikaricp"))
-                            .collect(Collectors.toList());
-                    expect(round, postgres, pgPools, POSTGRES_THREADS, "selectOne");
+                List<String> pgPools = poolsOf(order, "connectionpool", "hikaricp");
+                for (int threads : plan.postgresThreads()) {
+                    Collection<RunResult> postgres = postgres(pgPools, threads);
+                    if (!skipped.containsKey("postgres")) {
+                        expect(round, postgres, pgPools, threads, "selectOne");
+                    }
+                    results.addAll(postgres);
                 }
-                results.addAll(postgres);
+            }
+            if (sections.contains(Section.REDIS)) {
+                List<String> redisPools = poolsOf(order, RedisBenchmark.POOLS.toArray(String[]::new));
+                for (int threads : plan.redisThreads()) {
+                    Collection<RunResult> redis = redis(redisPools, threads);
+                    if (!skipped.containsKey("redis")) {
+                        expect(round, redis, redisPools, threads, "ping");
+                    }
+                    results.addAll(redis);
+                }
             }
             Path file = out.resolve("round-" + round + ".json");
             try (PrintStream json = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8)) {
@@ -280,9 +341,19 @@ public final class BenchmarkSuite {
         return results;
     }
 
-    private Collection<RunResult> matrix(List<String> order, int threads) throws RunnerException {
+    private static String[] methods(String alternatives) {
+        return alternatives.split("\\|");
+    }
+
+    /** The pools of {@code order} a section runs, in the round's order. */
+    private static List<String> poolsOf(List<String> order, String... names) {
+        List<String> wanted = List.of(names);
+        return order.stream().filter(wanted::contains).collect(Collectors.toList());
+    }
+
+    private Collection<RunResult> matrix(List<String> order, int threads, String methods) throws RunnerException {
         return new Runner(common(order)
-                        .include(only(CycleBenchmark.class, "bareCycle|heldCycle"))
+                        .include(only(CycleBenchmark.class, methods))
                         .threads(threads)
                         .mode(Mode.Throughput)
                         .timeUnit(TimeUnit.MILLISECONDS)
@@ -291,10 +362,10 @@ public final class BenchmarkSuite {
                 .run();
     }
 
-    private Collection<RunResult> latency(List<String> order) throws RunnerException {
+    private Collection<RunResult> latency(List<String> order, int threads) throws RunnerException {
         return new Runner(common(order)
                         .include(only(CycleBenchmark.class, "heldCycle"))
-                        .threads(plan.latencyThreads())
+                        .threads(threads)
                         .mode(Mode.SampleTime)
                         .timeUnit(TimeUnit.MICROSECONDS)
                         .build())
@@ -320,21 +391,36 @@ public final class BenchmarkSuite {
                 .run();
     }
 
-    private Collection<RunResult> postgres(List<String> order) throws RunnerException {
+    private Collection<RunResult> postgres(List<String> pgPools, int threads) throws RunnerException {
+        if (pgPools.isEmpty() || skipped.containsKey("postgres")) {
+            return List.of();
+        }
         String why = PostgresBenchmark.unreachableBecause();
         if (why != null) {
             skip(Section.POSTGRES, "PostgreSQL not reachable: " + why);
             return List.of();
         }
-        List<String> pgPools = order.stream()
-                .filter(p -> p.equals("connectionpool") || p.equals("hikaricp"))
-                .collect(Collectors.toList());
-        if (pgPools.isEmpty()) {
-            return List.of();
-        }
         return new Runner(common(pgPools)
                         .include(only(PostgresBenchmark.class, "selectOne"))
-                        .threads(POSTGRES_THREADS)
+                        .threads(threads)
+                        .mode(Mode.Throughput)
+                        .timeUnit(TimeUnit.MILLISECONDS)
+                        .build())
+                .run();
+    }
+
+    private Collection<RunResult> redis(List<String> redisPools, int threads) throws RunnerException {
+        if (redisPools.isEmpty() || skipped.containsKey("redis")) {
+            return List.of();
+        }
+        String why = RedisBenchmark.unreachableBecause();
+        if (why != null) {
+            skip(Section.REDIS, "Redis not reachable: " + why);
+            return List.of();
+        }
+        return new Runner(common(redisPools)
+                        .include(only(RedisBenchmark.class, "ping"))
+                        .threads(threads)
                         .mode(Mode.Throughput)
                         .timeUnit(TimeUnit.MILLISECONDS)
                         .build())
@@ -355,7 +441,7 @@ public final class BenchmarkSuite {
         if (plan.forks > 0) {
             List<String> jvmArgs =
                     new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-Dbench.borrowTimeoutMs=" + plan.borrowTimeoutMs));
-            for (String property : List.of("bench.pg.url", "bench.pg.user")) {
+            for (String property : List.of("bench.pg.url", "bench.pg.user", "bench.redis.host", "bench.redis.port")) {
                 if (System.getProperty(property) != null) {
                     jvmArgs.add("-D" + property + "=" + System.getProperty(property));
                 }
@@ -393,7 +479,7 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * The sections skipped, and why (Java too old for virtual threads, no PostgreSQL).
+     * The sections skipped, and why (Java too old for virtual threads, no PostgreSQL, no Redis).
      *
      * @return section name to reason
      */
@@ -428,6 +514,7 @@ public final class BenchmarkSuite {
         env.put("loadAverageAtEnd", loadAverage());
         env.put("poolSize", CycleBenchmark.POOL_SIZE);
         env.put("heldWorkTokens", Workload.HELD_WORK_TOKENS);
+        env.put("heldShortWorkTokens", Workload.SHORT_WORK_TOKENS);
         env.put("cyclesPerVirtualThread", VirtualThreadBenchmark.CYCLES_PER_THREAD);
         Map<String, Object> versionMap = new LinkedHashMap<>();
         versions.stringPropertyNames().stream().sorted().forEach(k -> versionMap.put(k, versions.getProperty(k)));

@@ -23,8 +23,9 @@ import org.openjdk.jmh.infra.Control;
  * The borrow/return cycle of every pool, on platform threads, against a pool of {@value #POOL_SIZE}.
  *
  * <p>{@link BenchmarkSuite} runs it with 1, 4, 16 and 64 threads in throughput mode (with the GC profiler for the
- * bytes allocated per cycle) and the held cycle again with 64 threads in sample-time mode for the waits. The
- * annotations here are only the defaults for a run straight from JMH's command line.
+ * bytes allocated per cycle), the held cycles also with 256, and the held cycle again with 64 and 256 threads in
+ * sample-time mode for the waits. The annotations here are only the defaults for a run straight from JMH's command
+ * line.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -41,7 +42,7 @@ public class CycleBenchmark {
     public static final int POOL_SIZE = 16;
 
     /** Which pool: one of {@link PoolUnderTest#NAMES}. */
-    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2"})
+    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2", "work-only"})
     public String pool;
 
     private PoolUnderTest underTest;
@@ -91,6 +92,20 @@ public class CycleBenchmark {
     @Benchmark
     public void heldCycle(Blackhole blackhole, ThreadProgress progress, Control control) throws Exception {
         underTest.cycle(Workload.HELD, blackhole);
+        progress.count(control);
+    }
+
+    /**
+     * Borrow, a quarter of the held cycle's CPU work, return: the pool's own cost and its queueing weigh more.
+     *
+     * @param blackhole JMH's sink
+     * @param progress this thread's count of cycles
+     * @param control tells whether the iteration is being measured
+     * @throws Exception when the pool fails to lend
+     */
+    @Benchmark
+    public void heldShortCycle(Blackhole blackhole, ThreadProgress progress, Control control) throws Exception {
+        underTest.cycle(Workload.HELD_SHORT, blackhole);
         progress.count(control);
     }
 

@@ -36,7 +36,8 @@ import stormpot.Timeout;
 public abstract class PoolUnderTest implements AutoCloseable {
 
     /** The names the benchmarks' {@code pool} parameter takes, in the order the report lists them. */
-    public static final List<String> NAMES = List.of("connectionpool", "stormpot", "hikaricp", "commons-pool2");
+    public static final List<String> NAMES =
+            List.of("connectionpool", "stormpot", "hikaricp", "commons-pool2", WorkOnly.NAME);
 
     /**
      * The longest borrow wait, from the system property {@code bench.borrowTimeoutMs} (default 10 s, set by
@@ -64,6 +65,8 @@ public abstract class PoolUnderTest implements AutoCloseable {
                 return new HikariPool(size);
             case "commons-pool2":
                 return new CommonsPool(size);
+            case WorkOnly.NAME:
+                return new WorkOnly();
             default:
                 throw new IllegalArgumentException("pool must be one of " + NAMES + ", but was '" + name + "'");
         }
@@ -272,6 +275,28 @@ public abstract class PoolUnderTest implements AutoCloseable {
         @Override
         public void destroyObject(PooledObject<StubConnection> pooled) {
             pooled.getObject().close();
+        }
+    }
+
+    /**
+     * No pool: every thread uses one shared connection without borrowing it. Its held cycles are the limit a pool can
+     * reach with the same work on the same cores; a pool's share of it is what the pool costs.
+     */
+    static final class WorkOnly extends PoolUnderTest {
+
+        /** Its name among {@link #NAMES}. */
+        static final String NAME = "work-only";
+
+        private final StubConnection connection = new StubConnection();
+
+        @Override
+        public void cycle(Workload workload, Blackhole blackhole) {
+            workload.use(connection, blackhole);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
         }
     }
 }

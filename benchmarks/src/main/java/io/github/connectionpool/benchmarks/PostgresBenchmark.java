@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code SELECT 1} on a real PostgreSQL through this pool's JDBC support and through HikariCP: same pool size
- * ({@value CycleBenchmark#POOL_SIZE}), 32 threads. The server is named by the system property {@code bench.pg.url}
+ * ({@value CycleBenchmark#POOL_SIZE}), 32 threads by default ({@link BenchmarkSuite} runs 32 and 128). The server is named by the system property {@code bench.pg.url}
  * (default {@value #DEFAULT_URL}), user {@code bench.pg.user} (default {@code postgres}), no password (trust auth).
  */
 @State(Scope.Benchmark)

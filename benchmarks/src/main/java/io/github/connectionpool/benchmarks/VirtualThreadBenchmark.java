@@ -44,7 +44,7 @@ public class VirtualThreadBenchmark {
     public static final int CYCLES_PER_THREAD = 10;
 
     /** Which pool: one of {@link PoolUnderTest#NAMES}. */
-    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2"})
+    @Param({"connectionpool", "stormpot", "hikaricp", "commons-pool2", "work-only"})
     public String pool;
 
     /** How many virtual threads borrow at once. */

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,9 +43,9 @@ class BenchmarkSmokeTest {
     }
 
     @Test
-    void everyPoolCompletesBothCyclesWithItsThroughputAndBytesPerCycle() {
-        for (String pool : PoolUnderTest.NAMES) {
-            for (String method : List.of("bareCycle", "heldCycle")) {
+    void everyPoolCompletesEveryCycleWithItsThroughputAndBytesPerCycle() {
+        for (String pool : PoolUnderTest.NAMES) { // the work-only baseline too
+            for (String method : List.of("bareCycle", "heldCycle", "heldShortCycle")) {
                 for (int threads : List.of(1, 4)) {
                     RunResult result = find("CycleBenchmark." + method, pool, threads, "thrpt");
                     assertThat(result.getPrimaryResult().getScore())
@@ -97,6 +99,26 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void redisRunsBothPoolsWhenTheServerIsThere() {
+        String why = RedisBenchmark.unreachableBecause();
+        if (why != null) {
+            assertThat(suite.skipped()).containsKey("redis");
+            // As the other modules' tests do: in CI the server must be there (.ci/run starts it), elsewhere skip.
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("Redis is not reachable (CI=true: the server must be running): " + why);
+            }
+            Assumptions.abort("Redis is not reachable, skipping: " + why);
+        }
+        for (String pool : RedisBenchmark.POOLS) {
+            assertThat(find("RedisBenchmark.ping", pool, 32, "thrpt")
+                            .getPrimaryResult()
+                            .getScore())
+                    .as(pool)
+                    .isPositive();
+        }
+    }
+
+    @Test
     void noPoolFailedACellAndTheJsonIsWritten() throws IOException {
         assertThat(suite.incomplete()).isEmpty();
         assertThat(Files.readString(OUT.resolve("round-1.json"), StandardCharsets.UTF_8))
@@ -123,8 +145,17 @@ class BenchmarkSmokeTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(Files.readString(markdown, StandardCharsets.UTF_8))
-                .contains("### Throughput", "| bare | 1 |", "vs HikariCP", "### Allocation", "### Waits");
+        String report = Files.readString(markdown, StandardCharsets.UTF_8);
+        assertThat(report)
+                .contains("### Throughput", "| bare | 1 |", "| held short | 4 |", "vs HikariCP", "| work only |")
+                .contains("### Share of the work-only limit", "### Allocation", "### Waits")
+                .doesNotContain("vs work only");
+        if (!suite.skipped().containsKey("redis")) {
+            assertThat(report).contains("### Redis `PING`", "this pool / commons-pool2");
+        }
+        if (!suite.skipped().containsKey("postgres")) {
+            assertThat(report).contains("### PostgreSQL `SELECT 1`", "this pool / HikariCP");
+        }
         assertThat(Files.readString(chart, StandardCharsets.UTF_8))
                 .startsWith("<svg")
                 .contains("this pool");
