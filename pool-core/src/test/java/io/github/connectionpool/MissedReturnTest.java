@@ -77,6 +77,35 @@ class MissedReturnTest {
     }
 
     @Test
+    void whileOnlyPlatformThreadsWaitNoSweepIsScheduled() throws Exception {
+        SteppedExecutors steps = new SteppedExecutors();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (ConnectionPool<TestConnection, String> pool = PoolTestHooks.steppedBuilder("no-sweep", creator, steps)
+                .maxSize(1)
+                .build()) {
+            CompletableFuture<PooledConnection<TestConnection>> first = pool.getConnectionAsync();
+            steps.runWorkers();
+            PooledConnection<TestConnection> held = first.join();
+            steps.advance(Duration.ofMillis(1)); // the sweep the first (asynchronous) borrow armed: nobody waits now
+            int timers = steps.waitingTimers();
+            Future<?> waiting = caller.submit(
+                    () -> pool.getConnection(Duration.ofSeconds(20)).close());
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> pool.stats().pending() == 1);
+
+            assertThat(steps.waitingTimers())
+                    .as("a waiting platform thread looks for itself: no scheduler wake-ups while it waits")
+                    .isEqualTo(timers);
+            held.close();
+            waiting.get(10, TimeUnit.SECONDS);
+        } finally {
+            caller.shutdownNow();
+            steps.runWorkers();
+        }
+    }
+
+    @Test
     void aWaitingPlatformThreadFindsAConnectionItsReturnMissedByLooking() throws Exception {
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try (ConnectionPool<TestConnection, String> pool = ConnectionPool.builder(

@@ -13,13 +13,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the instant they overlap: the connection stays idle and the caller waits. A waiting platform thread finds it at its
  * next look as the oldest ({@link OldestWaiter}); asynchronous callers and virtual threads do not look.
  *
- * <p><b>What it does.</b> Each caller that queues arms a sweep {@link #SWEEP_AFTER_NANOS} later, unless one is armed
- * already; the sweep hands idle connections (outside anyone's turn, or any when the oldest waiter cannot look for them)
- * to the waiters, and arms the next while anyone still waits. What it buys: such a connection reaches a waiter within
- * about a millisecond, whatever kind of waiter it is ({@code MissedReturnTest} fails without it). What it costs: while
- * callers queue, the pool's scheduler wakes once a millisecond, and one volatile read per caller that queues. The
- * delay is a compromise measured on a 2-core machine: the race is rare (a store's trip to memory takes nanoseconds), so
- * the sweep almost never finds anything; a shorter delay wakes the scheduler more often for nothing.
+ * <p><b>What it does.</b> Each caller that queues and does not look arms a sweep {@link #SWEEP_AFTER_NANOS} later,
+ * unless one is armed already; the sweep hands idle connections (outside anyone's turn, or any when the oldest waiter
+ * cannot look for them) to the waiters, and arms the next while such a caller still waits (a return into a turn can
+ * also miss the moment one of them becomes the oldest). What it buys: such a connection reaches a waiter within about
+ * a millisecond, whatever kind of waiter it is ({@code MissedReturnTest} fails without it). What it costs: while
+ * callers that do not look wait, the pool's scheduler wakes once a millisecond; nothing while only platform threads
+ * wait, whose looks are their backstop (so callers waiting out an outage do not keep the scheduler busy). The delay is a compromise measured on a 2-core machine: the race is rare (a store's trip
+ * to memory takes nanoseconds), so the sweep almost never finds anything; a shorter delay wakes the scheduler more
+ * often for nothing.
  *
  * @param <T> the connection type
  */
@@ -41,8 +43,14 @@ final class ReturnBackstop<T> {
         this.executors = executors;
     }
 
-    /** A caller queued: makes sure a sweep comes. */
-    void arm() {
+    /** A caller queued: makes sure a sweep comes, unless the caller looks for connections itself. */
+    void queued(Waiter<T> waiter) {
+        if (!waiter.looks) {
+            arm();
+        }
+    }
+
+    private void arm() {
         if (!armed.get() && armed.compareAndSet(false, true)) {
             try {
                 executors.schedule(this::sweep, SWEEP_AFTER_NANOS);
@@ -55,13 +63,13 @@ final class ReturnBackstop<T> {
     /** Runs on the scheduler thread: hands what is idle to the waiters (their checks run on a worker). */
     private void sweep() {
         armed.set(false); // before reading the queue: a caller queueing from now on arms the next sweep
-        if (lifecycle.isClosed() || waiters.isEmpty()) {
+        if (lifecycle.isClosed() || waiters.blind() == 0) {
             return;
         }
         Waiter<T> oldest = waiters.peek();
         recycler.serveFromIdle(Recycler.ASYNC, oldest != null && !oldest.looks);
-        if (!waiters.isEmpty()) {
-            arm(); // a return into a turn may also be missed when the oldest waiter changes
+        if (waiters.blind() > 0) {
+            arm(); // a return into a turn may also be missed when one of them becomes the oldest
         }
     }
 }

@@ -254,7 +254,8 @@ final class SlowBorrow<T> {
             return waiter;
         }
         recycler.serveFromIdle(deadline, !waiter.looks && waiters.peek() == waiter); // an oldest that cannot look
-        backstop.arm(); // for a return that missed this caller, and that this caller missed in the same instant
+        backstop.queued(
+                waiter); // for a return that missed this caller, and that this caller missed in the same instant
         creations.fillDemand();
         if (creations.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             dispatcher.failNew(waiter, creations.backoffException());

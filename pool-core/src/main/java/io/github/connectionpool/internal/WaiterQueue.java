@@ -18,9 +18,16 @@ final class WaiterQueue<T> {
     private volatile Waiter<T> head; // written under the lock; read without it by peek()
     private Waiter<T> tail;
     private volatile int size;
+    /** Waiters that do not look for connections themselves (asynchronous ones, virtual threads): see ReturnBackstop. */
+    private volatile int blind;
 
     int size() {
         return size;
+    }
+
+    /** How many waiters do not {@linkplain Waiter#looks look} for connections themselves. */
+    int blind() {
+        return blind;
     }
 
     boolean isEmpty() {
@@ -40,6 +47,9 @@ final class WaiterQueue<T> {
             tail = waiter;
             waiter.queued = true;
             size = size + 1;
+            if (!waiter.looks) {
+                blind = blind + 1;
+            }
         } finally {
             lock.unlock();
         }
@@ -111,5 +121,8 @@ final class WaiterQueue<T> {
         waiter.next = null;
         waiter.queued = false;
         size = size - 1;
+        if (!waiter.looks) {
+            blind = blind - 1;
+        }
     }
 }

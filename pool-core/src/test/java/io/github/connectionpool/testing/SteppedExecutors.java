@@ -118,6 +118,16 @@ public final class SteppedExecutors implements PoolExecutors {
         }
     }
 
+    /** How many timers wait to fire (a repeating one counts once), cancelled ones included until they come due. */
+    public int waitingTimers() {
+        lock.lock();
+        try {
+            return timers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Moves the clock forward, firing the timers due by then in order, each followed by the worker tasks it queued. */
     public void advance(Duration duration) {
         moveClock(duration, true);
