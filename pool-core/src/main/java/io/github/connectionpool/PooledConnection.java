@@ -64,8 +64,9 @@ public final class PooledConnection<T> implements AutoCloseable {
 
     /**
      * Returns the connection to the pool: to the caller that has waited longest, or to the idle connections. When
-     * this method returns, the connection is the pool's again; only a check that the next borrower's settings call for
-     * (for example a TCP pool's peek) runs on a pool worker before the hand-over. Idempotent and never throws.
+     * this method returns, the connection is the pool's again; a check that the next borrower's settings call for (for
+     * example a TCP pool's peek) runs later, on that borrower's thread (on a pool worker for an asynchronous borrower),
+     * never on this one. Idempotent and never throws.
      */
     @Override
     public void close() {

@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -202,6 +205,74 @@ class ValidationTest {
                 assertThat(lease.get()).isSameAs(connection);
             }
             assertThat(validator.calls).hasValue(i);
+        }
+    }
+
+    @Test
+    void aConnectionReturnedToAWaitingCallerIsCheckedOnThatCallersThread() throws Exception {
+        pool = builder().validationBypassWindow(Duration.ZERO).build();
+        ExecutorService callers = Executors.newSingleThreadExecutor(r -> new Thread(r, "the-waiting-caller"));
+        try {
+            PooledConnection<TestConnection> held = pool.getConnection();
+            Future<String> waiting = callers.submit(() -> {
+                try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+                    assertThat(lease.get().isClosed()).isFalse();
+                    return validator.lastThread.get();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == 1);
+
+            held.close();
+
+            assertThat(waiting.get(10, TimeUnit.SECONDS))
+                    .as("checked where the caller waited, not on a pool worker first (one wake-up less)")
+                    .isEqualTo("the-waiting-caller");
+            assertThat(validator.calls).hasValue(1);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aWaitingCallerWhoseConnectionFailsItsCheckKeepsItsPlaceAtTheHeadOfTheQueue() throws Exception {
+        pool = builder().validationBypassWindow(Duration.ZERO).build();
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            PooledConnection<TestConnection> held = pool.getConnection();
+            TestConnection broken = held.get();
+            CountDownLatch firstServed = new CountDownLatch(1);
+            CountDownLatch firstMayReturn = new CountDownLatch(1);
+            Future<TestConnection> first = callers.submit(() -> {
+                try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+                    firstServed.countDown();
+                    firstMayReturn.await();
+                    return lease.get();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == 1);
+            Future<TestConnection> second = callers.submit(() -> {
+                try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+                    return lease.get();
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == 2);
+
+            broken.breakIt();
+            held.close(); // to the first caller, which finds it broken, waits again, and gets the replacement
+
+            assertThat(firstServed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(second)
+                    .as("the second caller did not overtake the first")
+                    .isNotDone();
+            assertThat(pool.stats().pending()).isEqualTo(1);
+            firstMayReturn.countDown();
+            TestConnection replacement = first.get(10, TimeUnit.SECONDS);
+            assertThat(replacement).isNotSameAs(broken);
+            assertThat(second.get(10, TimeUnit.SECONDS)).isSameAs(replacement);
+            await().atMost(Duration.ofSeconds(10)).until(broken::isClosed);
+            assertThat(pool.stats().validationFailures()).isEqualTo(1);
+        } finally {
+            callers.shutdownNow();
         }
     }
 

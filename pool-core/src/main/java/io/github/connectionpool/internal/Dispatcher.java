@@ -137,11 +137,13 @@ final class Dispatcher<T> {
                     return HandBack.DONE;
                 }
             }
-            if (!checked && !waiters.isEmpty() && checks.needsCheck(slot, ticker.nanoTime())) {
-                // A waiter gets the checks any borrower gets, but not on the returning thread: returning does no I/O.
-                return HandBack.CHECK_FIRST;
+            // A waiter gets the checks any borrower gets, but not on the returning thread: returning does no I/O. A
+            // waiter with a thread of its own checks it there once served; an asynchronous one gets it checked first.
+            boolean due = !checked && !waiters.isEmpty() && checks.needsCheck(slot, ticker.nanoTime());
+            Waiter<T> waiter = due ? waiters.pollOneThatChecks() : waiters.poll();
+            if (waiter == null && due && !waiters.isEmpty()) {
+                return HandBack.CHECK_FIRST; // the oldest waiter cannot check it itself
             }
-            Waiter<T> waiter = waiters.poll();
             if (waiter == null) {
                 TurnPolicy.end(slot); // nobody waits: turns are over
                 long idle = slot.publishIdle();
@@ -154,7 +156,7 @@ final class Dispatcher<T> {
                 }
                 continue;
             }
-            if (!waiter.future.isDone() && serve(waiter, slot, !checked)) {
+            if (!waiter.future.isDone() && serve(waiter, slot, !checked, due)) {
                 return HandBack.DONE;
             }
             // That waiter had given up (timed out, cancelled, interrupted) or served itself: the next one.
@@ -165,9 +167,11 @@ final class Dispatcher<T> {
      * Lends an owned connection to a waiter polled from the queue.
      *
      * @param withTurn whether the waiter may get a turn (a connection its borrower just returned)
+     * @param checkDue whether the connection still needs its check, which the waiter then runs itself (it
+     *     {@linkplain Waiter#checksItself checks itself}); its borrow is reported once the check passed
      * @return whether the waiter took it; otherwise the slot is owned by this thread again
      */
-    private boolean serve(Waiter<T> waiter, Slot<T> slot, boolean withTurn) {
+    private boolean serve(Waiter<T> waiter, Slot<T> slot, boolean withTurn, boolean checkDue) {
         long now = ticker.nanoTime();
         if (withTurn) {
             turns.start(slot, waiter);
@@ -175,10 +179,11 @@ final class Dispatcher<T> {
             slot.turnHolder = 0; // a new connection, or one checked on a worker: no turn comes with it
         }
         long leased = slot.lend(now, waiter.borrower);
-        if (waiter.reported) {
+        if (waiter.reported && !checkDue) {
             // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
             listener.connectionAcquired(now - waiter.startNanos);
         }
+        waiter.checkDue = checkDue;
         if (waiter.async) {
             return deliverAsync(waiter, slot, leased);
         }

@@ -140,7 +140,13 @@ final class OldestWaiter<T> {
         if (waiter.future.isCompletedExceptionally()) {
             dispatcher.resultOf(waiter); // throws the failure that came first
         }
-        dispatcher.unlend(waiter);
+        if (waiter.checkDue) { // handed over unchecked: it goes back the way a check it never passed does
+            Slot<T> served = waiter.served;
+            served.tryEndLease(served.stamp());
+            recycler.putBack(served);
+        } else {
+            dispatcher.unlend(waiter);
+        }
         return waiter.reported ? dispatcher.timedOut(interrupted) : interrupted;
     }
 

@@ -133,11 +133,44 @@ final class SlowBorrow<T> {
         long queuedAt = realStart != 0 ? realStart : System.nanoTime();
         turns.tick(queuedAt);
         long deadline = saturatedAdd(queuedAt, timeoutNanos);
-        try {
-            return await(enqueue(start, deadline, true), deadline, timeoutNanos);
-        } finally {
-            afterLeaving();
+        Waiter<T> waiter = enqueue(start, deadline, true, false);
+        for (; ; ) {
+            try {
+                slot = await(waiter, deadline, timeoutNanos);
+            } finally {
+                afterLeaving();
+            }
+            if (!waiter.checkDue || checkServed(slot, start, deadline)) {
+                return slot;
+            }
+            // Its connection failed the check: this caller waits again, still the oldest.
+            waiter = enqueue(start, deadline, true, true);
         }
+    }
+
+    /**
+     * Checks a connection handed over unchecked ({@link Waiter#checkDue}) on this thread, as this caller would check an
+     * idle one it took, and lends it when it passes; one that fails is closed on a worker.
+     *
+     * @return whether the slot is now lent to this caller; false when the caller must wait again
+     * @throws PoolException when the check was interrupted
+     */
+    private boolean checkServed(Slot<T> slot, long start, long deadline) {
+        slot.tryEndLease(slot.stamp()); // the lease nobody saw: this thread owns the slot now
+        CheckOutcome check = checks.check(slot, ticker.nanoTime(), deadline);
+        if (check.lendable()) {
+            lend(slot, slot.stamp(), start, ticker.nanoTime());
+            return true;
+        }
+        if (check.closes()) {
+            recycler.discardLater(slot, check.closeReason());
+            return false;
+        }
+        recycler.putBack(slot); // to the next waiter, checked on a worker
+        if (check == CheckOutcome.INTERRUPTED) {
+            throw dispatcher.timedOut(failures.interrupted());
+        }
+        return false; // no time left: waiting again ends at once with the timeout
     }
 
     /**
@@ -174,7 +207,7 @@ final class SlowBorrow<T> {
         if (Thread.currentThread().isInterrupted()) {
             throw failures.interrupted();
         }
-        Waiter<T> waiter = enqueue(start, deadline, false);
+        Waiter<T> waiter = enqueue(start, deadline, false, false);
         try {
             Slot<T> served = oldest.await(waiter, deadline);
             if (served == null) {
@@ -219,7 +252,7 @@ final class SlowBorrow<T> {
         if (stale != null) {
             creations.checkStarted(); // the taken connection is this caller's supply while it is checked
         }
-        Waiter<T> waiter = enqueue(start, Recycler.ASYNC, true);
+        Waiter<T> waiter = enqueue(start, Recycler.ASYNC, true, false);
         if (stale != null) {
             recycler.checkCounted(stale);
         }
@@ -245,10 +278,16 @@ final class SlowBorrow<T> {
      * @param deadline the real time until which a synchronous caller may be kept checking idle connections for the
      *     waiters, or {@link Recycler#ASYNC} for a caller whose thread must not block
      * @param reported whether the wait is timed and its timeout counted (all but a probe's)
+     * @param first whether the caller goes to the head of the queue (it was served already, with a connection that
+     *     failed its check)
      */
-    private Waiter<T> enqueue(long start, long deadline, boolean reported) {
+    private Waiter<T> enqueue(long start, long deadline, boolean reported, boolean first) {
         Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower(), deadline == Recycler.ASYNC, reported);
-        waiters.add(waiter);
+        if (first) {
+            waiters.addFirst(waiter);
+        } else {
+            waiters.add(waiter);
+        }
         if (lifecycle.isClosed()) { // close() may have drained the queue before we joined it
             dispatcher.failNew(waiter, failures.closed());
             return waiter;

@@ -71,6 +71,19 @@ public final class Waiter<T> {
      */
     Slot<T> served;
 
+    /**
+     * Whether this waiter checks the connection it is served with itself, on its own thread, as a borrower checks the
+     * idle connection it takes: a synchronous borrow does (a health check's probe does not), so that a returned
+     * connection whose check is due (a TCP peek, a JDBC validation) does not first go through a pool worker.
+     */
+    final boolean checksItself;
+
+    /**
+     * Whether {@link #served} still needs its check ({@link #checksItself}): written by the server before it completes
+     * the future, read by the waiter after, as {@link #served}.
+     */
+    boolean checkDue;
+
     // Links of the intrusive queue, guarded by the queue's lock.
     Waiter<T> previous;
     Waiter<T> next;
@@ -93,6 +106,7 @@ public final class Waiter<T> {
         this.async = async;
         this.thread = async ? null : Thread.currentThread();
         this.looks = thread != null && !isVirtual(thread);
+        this.checksItself = thread != null && reported;
         this.future = async ? new CancellableWait() : new CompletableFuture<>();
         if (thread != null) {
             // Whoever completes the future (a hand-over, a failed creation, close, a timeout) wakes the waiter.

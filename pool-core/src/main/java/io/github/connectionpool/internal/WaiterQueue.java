@@ -45,13 +45,38 @@ final class WaiterQueue<T> {
                 tail.next = waiter;
             }
             tail = waiter;
-            waiter.queued = true;
-            size = size + 1;
-            if (!waiter.looks) {
-                blind = blind + 1;
-            }
+            linked(waiter);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Puts a waiter at the head, as the oldest: a caller that was served a connection that then failed its check
+     * keeps its place (see {@code SlowBorrow}).
+     */
+    void addFirst(Waiter<T> waiter) {
+        lock.lock();
+        try {
+            waiter.previous = null;
+            waiter.next = head;
+            if (head == null) {
+                tail = waiter;
+            } else {
+                head.previous = waiter;
+            }
+            head = waiter;
+            linked(waiter);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void linked(Waiter<T> waiter) {
+        waiter.queued = true;
+        size = size + 1;
+        if (!waiter.looks) {
+            blind = blind + 1;
         }
     }
 
@@ -65,6 +90,18 @@ final class WaiterQueue<T> {
      * to watch for idle connections (see {@link OldestWaiter}).
      */
     Waiter<T> poll() {
+        return poll(false);
+    }
+
+    /**
+     * As {@link #poll()}, but only a waiter that {@linkplain Waiter#checksItself checks its connection itself}: with an
+     * asynchronous one (or a probe) oldest, returns {@code null} and leaves it there.
+     */
+    Waiter<T> pollOneThatChecks() {
+        return poll(true);
+    }
+
+    private Waiter<T> poll(boolean onlyOneThatChecks) {
         if (size == 0) {
             return null;
         }
@@ -73,6 +110,9 @@ final class WaiterQueue<T> {
         lock.lock();
         try {
             first = head;
+            if (first != null && onlyOneThatChecks && !first.checksItself) {
+                first = null;
+            }
             if (first != null) {
                 unlink(first);
                 nextOldest = head;

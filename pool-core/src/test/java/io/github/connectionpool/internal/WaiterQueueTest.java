@@ -62,4 +62,52 @@ class WaiterQueueTest {
         assertThat(queue.peek()).isNull();
         assertThat(queue.size()).isZero();
     }
+
+    @Test
+    void aWaiterPutBackFirstIsTheOldestAgain() {
+        Waiter<String> a = waiter();
+        Waiter<String> b = waiter();
+        queue.add(a);
+        queue.addFirst(b);
+
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.poll()).isSameAs(b);
+        assertThat(queue.poll()).isSameAs(a);
+        queue.addFirst(a); // into an empty queue
+        assertThat(queue.peek()).isSameAs(a);
+        assertThat(queue.poll()).isSameAs(a);
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
+    @Test
+    void onlyAWaiterThatChecksItsConnectionItselfIsPolledForAnUncheckedOne() {
+        Waiter<String> async = waiter();
+        Waiter<String> sync = new Waiter<>(0, null, false); // this thread waits
+        queue.add(async);
+        queue.add(sync);
+
+        assertThat(queue.pollOneThatChecks())
+                .as("the oldest is asynchronous: nobody")
+                .isNull();
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.poll()).isSameAs(async);
+        assertThat(queue.pollOneThatChecks()).isSameAs(sync);
+        assertThat(new Waiter<String>(0, null, false, false).checksItself)
+                .as("a probe's waiter")
+                .isFalse();
+    }
+
+    @Test
+    void theQueueCountsTheWaitersThatDoNotLook() {
+        Waiter<String> async = waiter();
+        Waiter<String> sync = new Waiter<>(0, null, false);
+        queue.add(async);
+        queue.addFirst(sync);
+
+        assertThat(queue.blind()).isEqualTo(1);
+        queue.remove(async);
+        assertThat(queue.blind()).isZero();
+        assertThat(queue.poll()).isSameAs(sync);
+        assertThat(queue.blind()).isZero();
+    }
 }
