@@ -274,11 +274,12 @@ class TurnTest {
                 cpuNanos.complete(spent);
             });
             // 100 waits of 5 ms: yielding the first millisecond of each costs 100 ms of CPU more than failing at once;
-            // yielding only until the first look finds no turn running, 200 µs of each.
+            // yielding only until the first look finds no turn running, 200 µs of each, plus the looks' wake-ups:
+            // 28-42 ms measured on the 2-core machine, once 50.7 ms. The limit sits between that and the 100 ms more.
             long[] spent = cpuNanos.get(30, TimeUnit.SECONDS);
             assertThat(spent[1] - spent[0])
                     .as("CPU of 100 waits of 5 ms beyond that of 100 borrows failing at once (%d ns)", spent[0])
-                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+                    .isLessThan(TimeUnit.MILLISECONDS.toNanos(75));
         }
         callers.awaitAll();
     }

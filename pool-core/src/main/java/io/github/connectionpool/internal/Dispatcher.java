@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * that returned the connection (see {@link #deliverAsync}).
  *
  * <p><b>No lost hand-over.</b> A returner publishes the slot idle and then reads the waiter count; a waiter adds itself
- * and then looks for idle slots. Both are volatile, so at least one of them sees the other. A connection kept idle in
- * a turn reaches a waiter through the oldest waiter's looks instead ({@link OldestWaiter}).
+ * and then looks for idle slots. The return's store has no full fence ({@link Slot#returnIdle}), so in the instant
+ * they overlap both may miss the other: the oldest waiter's looks ({@link OldestWaiter}) and {@link ReturnBackstop}
+ * find such a connection, as they find one kept idle in a turn whose holder does not come back.
  *
  * <p><b>Timeouts.</b> {@code stats().timeouts()} counts every borrow that fails with a {@link PoolTimeoutException},
  * queued or not: every such failure passes through {@link #giveUp}, {@link #failOldest} or {@link #timedOut}, which
@@ -183,7 +184,7 @@ final class Dispatcher<T> {
             // Timed before the hand-over, so that a borrower reading its metrics right away finds this borrow.
             listener.connectionAcquired(now - waiter.startNanos);
         }
-        waiter.checkDue = checkDue;
+        waiter.checkDue = checkDue; // read by the waiter only with the slot this server gives it (Waiter#mustCheck)
         if (waiter.async) {
             return deliverAsync(waiter, slot, leased);
         }

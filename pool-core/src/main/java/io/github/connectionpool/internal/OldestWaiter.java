@@ -140,7 +140,7 @@ final class OldestWaiter<T> {
         if (waiter.future.isCompletedExceptionally()) {
             dispatcher.resultOf(waiter); // throws the failure that came first
         }
-        if (waiter.checkDue) { // handed over unchecked: it goes back the way a check it never passed does
+        if (waiter.mustCheck(waiter.served)) { // handed over unchecked: back the way an unpassed check goes
             Slot<T> served = waiter.served;
             served.tryEndLease(served.stamp());
             recycler.putBack(served);

@@ -19,9 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * also miss the moment one of them becomes the oldest). What it buys: such a connection reaches a waiter within about
  * a millisecond, whatever kind of waiter it is ({@code MissedReturnTest} fails without it). What it costs: while
  * callers that do not look wait, the pool's scheduler wakes once a millisecond; nothing while only platform threads
- * wait, whose looks are their backstop (so callers waiting out an outage do not keep the scheduler busy). The delay is a compromise measured on a 2-core machine: the race is rare (a store's trip
- * to memory takes nanoseconds), so the sweep almost never finds anything; a shorter delay wakes the scheduler more
- * often for nothing.
+ * wait, whose looks are their backstop (so callers waiting out an outage do not keep the scheduler busy); and a caller
+ * caught in that instant waits up to a millisecond (a look, for a platform thread) for a connection that was there,
+ * so a borrow with a shorter timeout may time out. The delay is a judgement, not a measured optimum: the race is rare
+ * (a store's trip to memory takes nanoseconds), so the sweep almost never finds anything; a shorter delay wakes the
+ * scheduler more often for nothing, a longer one lets such a connection wait longer.
  *
  * @param <T> the connection type
  */

@@ -293,7 +293,7 @@ abstract class SlotFields<T> extends SlotPadding {
     Throwable borrower;
     /**
      * The id of the thread whose turn this connection is in, or 0 (see {@link TurnPolicy}). Written by the slot's
-     * owner (and, harmlessly, cleared by a stale second close), published with the stamp like the other plain fields.
+     * owner, published with the stamp like the other plain fields.
      */
     long turnHolder;
     /** Real time ({@link System#nanoTime()}) when the turn ends. */

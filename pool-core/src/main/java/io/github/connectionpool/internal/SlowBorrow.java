@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * finds none to lend; and the asynchronous borrow, which never blocks its caller.
  *
  * <p>Queueing: a caller adds itself to the {@link WaiterQueue} and then looks for idle connections, while a returner
- * publishes its connection idle and then reads the queue (see {@link Dispatcher}); then it starts a creation if more
+ * publishes its connection idle and then reads the queue (see {@link Dispatcher}, and {@link ReturnBackstop} for the
+ * instant both miss each other); then it starts a creation if more
  * wait than connections are on their way ({@link Creations#fillDemand()}), and waits ({@link OldestWaiter}). A caller
  * that did not come from the queue never overtakes it: while anyone waits, a borrower takes only the connection in its
  * own turn ({@link TurnPolicy}).
@@ -140,7 +141,7 @@ final class SlowBorrow<T> {
             } finally {
                 afterLeaving();
             }
-            if (!waiter.checkDue || checkServed(slot, start, deadline)) {
+            if (!waiter.mustCheck(slot) || checkServed(slot, start, deadline)) {
                 return slot;
             }
             // Its connection failed the check: this caller waits again, still the oldest.
@@ -157,6 +158,10 @@ final class SlowBorrow<T> {
      */
     private boolean checkServed(Slot<T> slot, long start, long deadline) {
         slot.tryEndLease(slot.stamp()); // the lease nobody saw: this thread owns the slot now
+        if (lifecycle.isClosed()) { // close() failed the waiters after this one was served: it fails too
+            recycler.putBack(slot); // closes it
+            throw failures.closed();
+        }
         CheckOutcome check = checks.check(slot, ticker.nanoTime(), deadline);
         if (check.lendable()) {
             lend(slot, slot.stamp(), start, ticker.nanoTime());
@@ -293,8 +298,8 @@ final class SlowBorrow<T> {
             return waiter;
         }
         recycler.serveFromIdle(deadline, !waiter.looks && waiters.peek() == waiter); // an oldest that cannot look
-        backstop.queued(
-                waiter); // for a return that missed this caller, and that this caller missed in the same instant
+        // For a return that missed this caller, and that this caller missed, in the same instant:
+        backstop.queued(waiter);
         creations.fillDemand();
         if (creations.hopeless()) { // nothing could serve this caller before the next attempt: say so now
             dispatcher.failNew(waiter, creations.backoffException());

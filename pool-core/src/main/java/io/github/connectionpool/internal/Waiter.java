@@ -80,7 +80,7 @@ public final class Waiter<T> {
 
     /**
      * Whether {@link #served} still needs its check ({@link #checksItself}): written by the server before it completes
-     * the future, read by the waiter after, as {@link #served}.
+     * the future, read by the waiter after, as {@link #served}, through {@link #mustCheck}.
      */
     boolean checkDue;
 
@@ -116,6 +116,15 @@ public final class Waiter<T> {
                 }
             });
         }
+    }
+
+    /**
+     * Whether the slot this waiter was lent still needs its check, which the waiter runs itself. Asks about that slot:
+     * a server that polled this waiter but lost the race to the waiter serving itself ({@link OldestWaiter}) may have
+     * written {@link #checkDue} meanwhile, for another slot, which this waiter never got.
+     */
+    boolean mustCheck(Slot<T> slot) {
+        return checkDue && served == slot;
     }
 
     /**

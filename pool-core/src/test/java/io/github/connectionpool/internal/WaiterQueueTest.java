@@ -110,4 +110,21 @@ class WaiterQueueTest {
         assertThat(queue.poll()).isSameAs(sync);
         assertThat(queue.blind()).isZero();
     }
+
+    @Test
+    void aWaiterChecksOnlyTheSlotItsServerHandedItUnchecked() {
+        Waiter<String> waiter = new Waiter<>(0, null, false);
+        SlotTable<String> table = new SlotTable<>(null, 2);
+        Slot<String> handed = table.get(0);
+        Slot<String> takenItself = table.get(1);
+        waiter.served = handed;
+        waiter.checkDue = true;
+
+        assertThat(waiter.mustCheck(handed)).isTrue();
+        assertThat(waiter.mustCheck(takenItself))
+                .as("a server that lost the race to the waiter serving itself left checkDue behind")
+                .isFalse();
+        waiter.checkDue = false;
+        assertThat(waiter.mustCheck(handed)).isFalse();
+    }
 }
