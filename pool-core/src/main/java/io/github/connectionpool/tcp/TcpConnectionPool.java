@@ -20,9 +20,12 @@ import javax.net.ssl.SSLContext;
  * }
  * }</pre>
  *
- * <p>Every borrow checks its socket first, without blocking (a peek costs a few system calls): a socket whose peer has
+ * <p>Every borrow checks its socket first, without blocking (one read, one system call): a socket whose peer has
  * closed it, or that still holds unread bytes, is closed and replaced before a caller sees it. A returned socket with
- * unread bytes is closed at once. The borrow check can be relaxed with
+ * unread bytes is closed at once. A plain socket lent behaves as any connected {@link Socket} (blocking streams, the
+ * read timeout, options, shutdown, close); its descriptor stays in non-blocking mode underneath, which is what makes
+ * the check one read and a read with a timeout no dearer than {@code java.net.Socket}'s, so
+ * {@link Socket#getChannel()} is {@code null}. The borrow check can be relaxed with
  * {@link PoolBuilder#validationBypassWindow(Duration)}, which here defaults to zero.
  *
  * <p>Over TLS, give the builder an {@link SSLContext}; borrowers get {@link javax.net.ssl.SSLSocket}s, already past

@@ -33,10 +33,10 @@ import javax.net.ssl.SSLSocket;
  * handshake never holds a slot much longer than the timeout. The name lookup is left to the system's resolver, which
  * bounds it by its own timeouts.
  *
- * <p><b>Checking.</b> Plain sockets are made from {@link SocketChannel}s, so that a check can peek without blocking:
- * switched to non-blocking for one read, a healthy idle socket reads nothing, one whose peer has closed reads
- * end-of-stream, and one with bytes left unread reads a byte (the socket is then discarded, so the byte is not missed).
- * Only the first is lent. A TLS socket is layered over a {@link TransportSocket}, which does the same peek underneath
+ * <p><b>Checking.</b> Plain sockets are {@link ChannelSocket}s, whose channel stays non-blocking, so that a check is one
+ * read that cannot block: a healthy idle socket reads nothing, one whose peer has closed reads end-of-stream, and one
+ * with bytes left unread reads a byte (the socket is then discarded, so the byte is not missed). Only the first is
+ * lent. A TLS socket is layered over a {@link TransportSocket}, which does the same peek underneath
  * the TLS layer, and tells TLS's own messages (such as the session tickets a TLS 1.3 server sends after the handshake)
  * from application data: see {@link TransportSocket#quiet(SSLSocket)}.
  */
@@ -112,8 +112,7 @@ final class TcpConnector
             socket.setKeepAlive(keepAlive);
             socket.connect(target, TransportSocket.millisAtLeastOne(timeLeft(started)));
             if (ssl == null) {
-                socket.setSoTimeout(readTimeoutMillis);
-                return CompletableFuture.completedFuture(socket);
+                return CompletableFuture.completedFuture(new ChannelSocket(channel, readTimeoutMillis));
             }
             return CompletableFuture.completedFuture(handshake(channel, address, started));
         } catch (IOException | RuntimeException e) {
@@ -204,16 +203,11 @@ final class TcpConnector
             if (transport != null) {
                 return transport.quiet((SSLSocket) socket);
             }
-            SocketChannel channel = socket instanceof SSLSocket ? null : socket.getChannel();
-            if (channel == null) { // not one of ours: the best any socket allows
+            if (!(socket instanceof ChannelSocket)) { // not one of ours: the best any socket allows
                 return socket.getInputStream().available() == 0;
             }
-            channel.configureBlocking(false);
-            try {
-                return channel.read(ByteBuffer.allocate(1)) == 0; // -1: the peer closed; 1: unread bytes
-            } finally {
-                channel.configureBlocking(true);
-            }
+            return ((ChannelSocket) socket).readNow(ByteBuffer.allocate(1))
+                    == 0; // -1: the peer closed; 1: unread bytes
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -2,18 +2,13 @@ package io.github.connectionpool.tcp;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,14 +27,14 @@ import javax.net.ssl.SSLSocket;
  * they were: the TLS layer handles its own messages silently and returns only for application data or the end of the
  * stream.
  *
- * <p>Every other method passes through to the channel's socket, so that the TLS socket lent to callers behaves as any
- * socket (options, addresses, shutdown, close). {@link #getChannel()} is {@code null}: writing to the raw channel would
- * bypass TLS.
+ * <p>Everything else is a {@link ChannelSocket}'s: the channel stays non-blocking, so the peek switches no mode, and
+ * the TLS socket lent to callers behaves as any socket (options, addresses, shutdown, close, the read timeout the TLS
+ * socket sets here). {@link #getChannel()} is {@code null}: writing to the raw channel would bypass TLS.
  *
  * <p>Not thread-safe, and need not be: the TLS layer reads while the connection is being created or is lent, the pool
  * peeks while it is idle, and the pool's hand-over orders the two.
  */
-final class TransportSocket extends Socket {
+final class TransportSocket extends ChannelSocket {
 
     /** A TLS record header: content type, protocol version, length (two bytes, big-endian). */
     private static final int RECORD_HEADER = 5;
@@ -56,9 +51,6 @@ final class TransportSocket extends Socket {
 
     private static final ReentrantLock UNDER_LOCK = new ReentrantLock();
 
-    private final SocketChannel channel;
-    private final Socket socket;
-    private final InputStream in;
     private final Input input = new Input();
 
     private byte[] buffer = new byte[1024];
@@ -69,10 +61,14 @@ final class TransportSocket extends Socket {
     private long deadline; // while handshaking: System.nanoTime() by which every read must end
     private boolean bounded;
 
+    /**
+     * Takes a connected channel, which this socket now owns (see {@link ChannelSocket}).
+     *
+     * @param channel the connected channel, in blocking mode
+     * @throws IOException when the channel cannot be switched to non-blocking mode
+     */
     TransportSocket(SocketChannel channel) throws IOException {
-        this.channel = channel;
-        this.socket = channel.socket();
-        this.in = socket.getInputStream();
+        super(channel, 0);
     }
 
     /** Records that this transport is under a TLS socket, for {@link #under(Socket)}. */
@@ -147,21 +143,16 @@ final class TransportSocket extends Socket {
 
     /** Reads, without blocking, what the peer sent and nobody read into the buffer; returns how many bytes it holds. */
     private int peek() throws IOException {
-        channel.configureBlocking(false);
-        try {
-            while (!endOfStream && end - start < MAX_PEEK) {
-                makeRoom();
-                int read = channel.read(ByteBuffer.wrap(buffer, end, buffer.length - end));
-                if (read < 0) {
-                    endOfStream = true;
-                } else if (read == 0) {
-                    break;
-                } else {
-                    end += read;
-                }
+        while (!endOfStream && end - start < MAX_PEEK) {
+            makeRoom();
+            int read = readNow(ByteBuffer.wrap(buffer, end, buffer.length - end));
+            if (read < 0) {
+                endOfStream = true;
+            } else if (read == 0) {
+                break;
+            } else {
+                end += read;
             }
-        } finally {
-            channel.configureBlocking(true);
         }
         return end - start;
     }
@@ -225,19 +216,19 @@ final class TransportSocket extends Socket {
         }
 
         private int readSocket(byte[] bytes, int offset, int length) throws IOException {
-            if (bounded) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new SocketTimeoutException("the connection timeout passed");
-                }
-                socket.setSoTimeout(millisAtLeastOne(left));
+            if (!bounded) {
+                return receive(bytes, offset, length, readTimeoutMillis());
             }
-            return in.read(bytes, offset, length);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("the connection timeout passed");
+            }
+            return receive(bytes, offset, length, millisAtLeastOne(left));
         }
 
         @Override
         public int available() throws IOException {
-            return end - start + in.available();
+            return end - start + unreadBytes();
         }
     }
 
@@ -260,7 +251,7 @@ final class TransportSocket extends Socket {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Everything else is the channel's socket.
+    // Everything else is the channel socket's.
 
     @Override
     public InputStream getInputStream() throws IOException {
@@ -268,221 +259,5 @@ final class TransportSocket extends Socket {
             throw new SocketException("Socket is closed");
         }
         return input;
-    }
-
-    @Override
-    public OutputStream getOutputStream() throws IOException {
-        return socket.getOutputStream();
-    }
-
-    @Override
-    public SocketChannel getChannel() {
-        return null;
-    }
-
-    @Override
-    public void connect(SocketAddress endpoint) throws IOException {
-        socket.connect(endpoint);
-    }
-
-    @Override
-    public void connect(SocketAddress endpoint, int timeout) throws IOException {
-        socket.connect(endpoint, timeout);
-    }
-
-    @Override
-    public void bind(SocketAddress bindpoint) throws IOException {
-        socket.bind(bindpoint);
-    }
-
-    @Override
-    public InetAddress getInetAddress() {
-        return socket.getInetAddress();
-    }
-
-    @Override
-    public InetAddress getLocalAddress() {
-        return socket.getLocalAddress();
-    }
-
-    @Override
-    public int getPort() {
-        return socket.getPort();
-    }
-
-    @Override
-    public int getLocalPort() {
-        return socket.getLocalPort();
-    }
-
-    @Override
-    public SocketAddress getRemoteSocketAddress() {
-        return socket.getRemoteSocketAddress();
-    }
-
-    @Override
-    public SocketAddress getLocalSocketAddress() {
-        return socket.getLocalSocketAddress();
-    }
-
-    @Override
-    public void setTcpNoDelay(boolean on) throws SocketException {
-        socket.setTcpNoDelay(on);
-    }
-
-    @Override
-    public boolean getTcpNoDelay() throws SocketException {
-        return socket.getTcpNoDelay();
-    }
-
-    @Override
-    public void setSoLinger(boolean on, int linger) throws SocketException {
-        socket.setSoLinger(on, linger);
-    }
-
-    @Override
-    public int getSoLinger() throws SocketException {
-        return socket.getSoLinger();
-    }
-
-    @Override
-    public void sendUrgentData(int data) throws IOException {
-        socket.sendUrgentData(data);
-    }
-
-    @Override
-    public void setOOBInline(boolean on) throws SocketException {
-        socket.setOOBInline(on);
-    }
-
-    @Override
-    public boolean getOOBInline() throws SocketException {
-        return socket.getOOBInline();
-    }
-
-    @Override
-    public void setSoTimeout(int timeout) throws SocketException {
-        socket.setSoTimeout(timeout);
-    }
-
-    @Override
-    public int getSoTimeout() throws SocketException {
-        return socket.getSoTimeout();
-    }
-
-    @Override
-    public void setSendBufferSize(int size) throws SocketException {
-        socket.setSendBufferSize(size);
-    }
-
-    @Override
-    public int getSendBufferSize() throws SocketException {
-        return socket.getSendBufferSize();
-    }
-
-    @Override
-    public void setReceiveBufferSize(int size) throws SocketException {
-        socket.setReceiveBufferSize(size);
-    }
-
-    @Override
-    public int getReceiveBufferSize() throws SocketException {
-        return socket.getReceiveBufferSize();
-    }
-
-    @Override
-    public void setKeepAlive(boolean on) throws SocketException {
-        socket.setKeepAlive(on);
-    }
-
-    @Override
-    public boolean getKeepAlive() throws SocketException {
-        return socket.getKeepAlive();
-    }
-
-    @Override
-    public void setTrafficClass(int tc) throws SocketException {
-        socket.setTrafficClass(tc);
-    }
-
-    @Override
-    public int getTrafficClass() throws SocketException {
-        return socket.getTrafficClass();
-    }
-
-    @Override
-    public void setReuseAddress(boolean on) throws SocketException {
-        socket.setReuseAddress(on);
-    }
-
-    @Override
-    public boolean getReuseAddress() throws SocketException {
-        return socket.getReuseAddress();
-    }
-
-    @Override
-    public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
-        socket.setPerformancePreferences(connectionTime, latency, bandwidth);
-    }
-
-    @Override
-    public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        socket.setOption(name, value);
-        return this;
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        return socket.getOption(name);
-    }
-
-    @Override
-    public Set<SocketOption<?>> supportedOptions() {
-        return socket.supportedOptions();
-    }
-
-    @Override
-    public void close() throws IOException {
-        channel.close();
-    }
-
-    @Override
-    public void shutdownInput() throws IOException {
-        socket.shutdownInput();
-    }
-
-    @Override
-    public void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
-    }
-
-    @Override
-    public boolean isConnected() {
-        return socket.isConnected();
-    }
-
-    @Override
-    public boolean isBound() {
-        return socket.isBound();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return socket.isClosed();
-    }
-
-    @Override
-    public boolean isInputShutdown() {
-        return socket.isInputShutdown();
-    }
-
-    @Override
-    public boolean isOutputShutdown() {
-        return socket.isOutputShutdown();
-    }
-
-    @Override
-    public String toString() {
-        return socket.toString();
     }
 }

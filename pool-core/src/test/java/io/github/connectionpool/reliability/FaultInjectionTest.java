@@ -19,8 +19,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -353,8 +351,8 @@ class FaultInjectionTest {
                 });
                 await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().pending() == 1);
                 proxy.cutAll();
-                SocketChannel channel = held.get().getChannel();
-                await().atMost(Duration.ofSeconds(5)).until(() -> peek(channel) == -1); // the FIN has arrived
+                Socket socket = held.get();
+                await().atMost(Duration.ofSeconds(5)).until(() -> endOfStream(socket)); // the FIN has arrived
                 held.close(); // straight to the waiter
 
                 assertThat(reply.get(10, TimeUnit.SECONDS))
@@ -367,13 +365,16 @@ class FaultInjectionTest {
         }
     }
 
-    /** A non-blocking read of one byte: -1 once the peer has closed, 0 while nothing is there. */
-    private static int peek(SocketChannel channel) throws IOException {
-        channel.configureBlocking(false);
+    /** Whether a read finds the end of the stream at once (the peer has closed); waits 1 ms at most, reads nothing. */
+    private static boolean endOfStream(Socket socket) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(1);
         try {
-            return channel.read(ByteBuffer.allocate(1));
+            return socket.getInputStream().read() == -1;
+        } catch (SocketTimeoutException nothingYet) {
+            return false;
         } finally {
-            channel.configureBlocking(true);
+            socket.setSoTimeout(timeout);
         }
     }
 
