@@ -42,8 +42,15 @@ import java.util.function.Consumer;
  * {@code null}: the channel is non-blocking, and code written for a socket's channel expects a blocking one.
  *
  * <p>The waits use a {@link Selector} per direction, opened on the first read (or write) that has to wait and closed
- * with the socket: a socket costs two or three more file descriptors while it is open. One thread reads and another
- * writes at the same time, as with any socket; reads are serialized by a lock, writes by another.
+ * with the socket: on Linux each holds two descriptors (an epoll instance and an eventfd), so a socket that has waited
+ * to read holds three descriptors instead of one, five once a write has had to wait too. One thread reads and another
+ * writes at the same time, as with any socket; reads are serialized by a lock, writes by another. A virtual thread
+ * that waits parks on Java 25 and later; on Java 21 to 24 the JDK's selector holds the virtual thread's carrier while
+ * it waits (the JDK adds a carrier meanwhile, up to its limit of 256), so there a virtual thread waiting on a pooled
+ * socket costs a platform thread, as a platform thread would.
+ *
+ * <p>I/O errors reach the caller as {@link SocketException}s, as from {@code java.net.Socket}; a read that times out
+ * as a {@link SocketTimeoutException}.
  *
  * <p>Every other method passes through to the channel's own socket (options, addresses, shutdown).
  */
@@ -60,12 +67,15 @@ class ChannelSocket extends Socket {
     private final InputStream input = new Input();
     private final OutputStream output = new Output();
 
+    private final ByteBuffer probe = ByteBuffer.allocateDirect(1); // the check's one byte, read under readLock
+
     private volatile int timeoutMillis;
-    // Opened by the first wait in their direction, under that direction's lock; closed by close(). Volatile: close()
-    // closes the channel and then reads them, a wait opens one and then checks the channel, so one of the two sees the
-    // other and no selector outlives the socket.
+    // Opened by the first wait in their direction, under that direction's lock; closed by close(). Volatile, as is
+    // closing: close() sets closing and then reads them, a wait publishes one and then reads closing, so one of the two
+    // sees the other and no selector outlives the socket.
     private volatile Selector readable;
     private volatile Selector writable;
+    private volatile boolean closing;
 
     /**
      * Takes a connected channel, and switches it to non-blocking mode for good.
@@ -83,17 +93,32 @@ class ChannelSocket extends Socket {
     }
 
     /**
-     * Reads what is waiting without ever blocking: the number of bytes read, 0 when none are there, -1 at the end of
-     * the stream.
+     * Reads what is waiting without waiting for more: the number of bytes read, 0 when none are there, -1 at the end
+     * of the stream.
      *
      * @param into where the bytes go
      * @return bytes read, 0 or -1
-     * @throws IOException when the socket fails
+     * @throws IOException when the socket fails, or a reader holds it (a caller still reading a returned socket)
      */
     final int readNow(ByteBuffer into) throws IOException {
-        readLock.lock();
+        if (!readLock.tryLock()) {
+            throw new SocketException("a read is under way");
+        }
         try {
             return channel.read(into);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** The pool's check: whether a read finds nothing waiting (so not the end of the stream either); never waits. */
+    final boolean nothingWaiting() throws IOException {
+        if (!readLock.tryLock()) {
+            return false; // a caller still reading a returned socket: not one to lend
+        }
+        try {
+            probe.clear();
+            return channel.read(probe) == 0; // -1: the peer closed; 1: unread bytes
         } finally {
             readLock.unlock();
         }
@@ -140,8 +165,8 @@ class ChannelSocket extends Socket {
                 }
                 await(SelectionKey.OP_READ, waitMillis);
             }
-        } catch (ClosedChannelException e) {
-            throw closed(e);
+        } catch (IOException e) {
+            throw asSocketException(e);
         } finally {
             readLock.unlock();
         }
@@ -156,8 +181,8 @@ class ChannelSocket extends Socket {
                     await(SelectionKey.OP_WRITE, 0);
                 }
             }
-        } catch (ClosedChannelException e) {
-            throw closed(e);
+        } catch (IOException e) {
+            throw asSocketException(e);
         } finally {
             writeLock.unlock();
         }
@@ -166,7 +191,7 @@ class ChannelSocket extends Socket {
     /** Waits until the channel is ready for {@code operation}, at most {@code millis} (0: no limit); may end early. */
     private void await(int operation, long millis) throws IOException {
         if (Thread.currentThread().isInterrupted()) {
-            close();
+            closeQuietly();
             throw new SocketException("Closed by interrupt");
         }
         try {
@@ -183,7 +208,7 @@ class ChannelSocket extends Socket {
         if (selector != null) {
             return selector;
         }
-        selector = Selector.open();
+        selector = channel.provider().openSelector();
         try {
             channel.register(selector, operation);
         } catch (IOException | RuntimeException e) {
@@ -195,17 +220,26 @@ class ChannelSocket extends Socket {
         } else {
             writable = selector;
         }
-        if (!channel.isOpen()) { // close() may have run before the field was set, and missed this selector
+        if (closing) { // close() may have read the field before it was set, and missed this selector
             selector.close();
             throw new SocketException("Socket closed");
         }
         return selector;
     }
 
-    private static SocketException closed(ClosedChannelException e) {
-        SocketException closed = new SocketException("Socket closed");
-        closed.initCause(e);
-        return closed;
+    /** As {@code java.net.Socket} reports them: I/O errors as {@link SocketException}s, timeouts as they are. */
+    private IOException asSocketException(IOException e) {
+        if (e instanceof SocketException || e instanceof SocketTimeoutException) {
+            return e;
+        }
+        String message = !(e instanceof ClosedChannelException)
+                ? e.getMessage()
+                : isClosed()
+                        ? "Socket closed"
+                        : isOutputShutdown() ? "Socket output is shutdown" : "Socket input is shutdown";
+        SocketException socketException = new SocketException(message);
+        socketException.initCause(e);
+        return socketException;
     }
 
     /** The socket's bytes, read with its timeout. */
@@ -226,6 +260,9 @@ class ChannelSocket extends Socket {
 
         @Override
         public int available() throws IOException {
+            if (isClosed()) {
+                throw new SocketException("Socket closed");
+            }
             return unreadBytes();
         }
 
@@ -309,14 +346,24 @@ class ChannelSocket extends Socket {
         return timeoutMillis;
     }
 
-    /** Closes the channel, and the selectors, which also ends a wait in another thread. */
+    /**
+     * Closes the selectors, which ends a wait under way in another thread, and then the channel. In that order: the
+     * JDK defers the close of a channel still registered with a selector, and turns a positive {@code SO_LINGER} off
+     * for it.
+     */
     @Override
     public void close() throws IOException {
+        closing = true;
+        closeQuietly(readable);
+        closeQuietly(writable);
+        channel.close();
+    }
+
+    private void closeQuietly() {
         try {
-            channel.close();
-        } finally {
-            closeQuietly(readable);
-            closeQuietly(writable);
+            close();
+        } catch (IOException ignored) {
+            // the caller reports why it closed
         }
     }
 

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -206,8 +205,7 @@ final class TcpConnector
             if (!(socket instanceof ChannelSocket)) { // not one of ours: the best any socket allows
                 return socket.getInputStream().available() == 0;
             }
-            return ((ChannelSocket) socket).readNow(ByteBuffer.allocate(1))
-                    == 0; // -1: the peer closed; 1: unread bytes
+            return ((ChannelSocket) socket).nothingWaiting();
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -365,7 +365,7 @@ class FaultInjectionTest {
         }
     }
 
-    /** Whether a read finds the end of the stream at once (the peer has closed); waits 1 ms at most, reads nothing. */
+    /** Whether a read finds the end of the stream (the peer has closed); waits 1 ms at most; no byte may be waiting. */
     private static boolean endOfStream(Socket socket) throws IOException {
         int timeout = socket.getSoTimeout();
         socket.setSoTimeout(1);

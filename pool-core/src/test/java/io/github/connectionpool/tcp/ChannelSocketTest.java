@@ -103,9 +103,9 @@ class ChannelSocketTest {
 
     @Test
     void theReadTimeoutGivenAtCreationApplies() throws IOException {
-        try (ChannelSocket timed = open(30)) {
+        try (ChannelSocket timed = open(5_000)) {
             server.accept().close();
-            assertThat(timed.getSoTimeout()).isEqualTo(30);
+            assertThat(timed.getSoTimeout()).isEqualTo(5_000);
             // The peer closed: the end of the stream, not a timeout.
             assertThat(timed.getInputStream().read()).isEqualTo(-1);
         }
@@ -130,6 +130,36 @@ class ChannelSocketTest {
         byte[] received = peer.getInputStream().readNBytes(data.length);
         writing.get(10, TimeUnit.SECONDS);
         assertThat(Arrays.equals(received, data)).as("every byte, in order").isTrue();
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsAWaitingWrite() throws Exception {
+        byte[] data = new byte[64 * 1024 * 1024]; // more than the two sides' buffers: the peer reads nothing
+        Future<?> writing = threads.submit(() -> {
+            socket.getOutputStream().write(data);
+            return null;
+        });
+        await().atMost(AWAIT).until(() -> threadsWaiting() > 0);
+
+        socket.close();
+        assertThatThrownBy(() -> writing.get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SocketException.class)
+                .cause()
+                .hasMessage("Socket closed");
+    }
+
+    @Test
+    void aConnectionResetByThePeerIsASocketException() throws Exception {
+        peer.setSoLinger(true, 0);
+        peer.close(); // a reset, not a FIN
+        byte[] chunk = new byte[64 * 1024];
+
+        assertThatThrownBy(() -> {
+                    for (int i = 0; i < 1_000; i++) {
+                        socket.getOutputStream().write(chunk);
+                    }
+                })
+                .isInstanceOf(SocketException.class);
     }
 
     @Test
@@ -219,7 +249,8 @@ class ChannelSocketTest {
 
     /**
      * A socket that waited (and so opened its selectors) gives back every file descriptor when closed: the selectors
-     * close with it, also when the wait was under way in another thread.
+     * close with it, also when the wait was under way in another thread. Counts the descriptors selectors hold (epoll
+     * instances, eventfds, pipes), which no other test running in this JVM opens.
      */
     @Test
     void closedSocketsLeaveNoFileDescriptorBehind() throws Exception {
@@ -255,7 +286,18 @@ class ChannelSocketTest {
 
     private static long count(Path descriptors) throws IOException {
         try (Stream<Path> open = Files.list(descriptors)) {
-            return open.count();
+            return open.map(ChannelSocketTest::target)
+                    .filter(target ->
+                            target.contains("eventpoll") || target.contains("eventfd") || target.contains("pipe"))
+                    .count();
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException closedMeanwhile) {
+            return "";
         }
     }
 
@@ -273,10 +315,17 @@ class ChannelSocketTest {
         return reader;
     }
 
-    /** Whether the thread is inside the socket's wait for readiness (not merely about to read). */
+    /** Whether the thread is inside the socket's wait for readiness (not merely about to read or write). */
     private static boolean waiting(Thread thread) {
         return Arrays.stream(thread.getStackTrace())
                 .anyMatch(frame -> frame.getClassName().equals(ChannelSocket.class.getName())
                         && frame.getMethodName().equals("await"));
+    }
+
+    /** How many threads are inside a socket's wait for readiness. */
+    private static long threadsWaiting() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(ChannelSocketTest::waiting)
+                .count();
     }
 }
