@@ -2,12 +2,12 @@
 # One command for the whole pool comparison (issue 5): builds benchmarks/target/benchmarks.jar, runs the suite, writes
 # JMH JSON and turns it into the README's tables and chart.
 #
-#   scripts/bench.sh quick   # ~8 min on 2 cores: 1 round, 1 fork per cell, 1 s warm-up + 2 x 1 s measured
-#   scripts/bench.sh full    # ~2 h 20 min: 5 rounds (5 forks per cell, pools interleaved), 2 x 2 s warm-up + 5 x 2 s
+#   scripts/bench.sh quick   # ~10 min on 2 cores: 1 round, 1 fork per cell, 1 s warm-up + 2 x 1 s measured
+#   scripts/bench.sh full    # ~3 h 30 min: 5 rounds (5 forks per cell, pools interleaved), 2 x 2 s warm-up + 5 x 2 s
 #   scripts/bench.sh smoke   # seconds: in-process, one 100 ms iteration per cell; checks that everything runs
 #   scripts/bench.sh quick --sections matrix,latency     # any BenchmarkSuite option may follow the mode
 #   scripts/bench.sh quick --pools connectionpool,work-only --sections matrix
-# (durations estimated from the number of cells, twice that of the runs timed at ~4 and ~70 min; not timed yet)
+# (a full round timed at 40 min on Java 25 without the Redis section, which adds ~2; quick estimated from it)
 #
 # Sections (--sections, default all): matrix (bare, held and held-short cycles at 1/4/16/64 threads, the held ones at
 # 256 too), latency (held cycle, sample time, 64 and 256 threads), virtual, postgres (32 and 128 threads), redis

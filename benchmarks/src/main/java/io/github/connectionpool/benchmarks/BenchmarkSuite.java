@@ -82,14 +82,13 @@ public final class BenchmarkSuite {
         /** For CI: in-process, one 100 ms iteration per cell; checks that everything runs, measures nothing. */
         SMOKE(1, 0, 0, TimeValue.milliseconds(100), 1, TimeValue.milliseconds(100), 2_000),
         /**
-         * About 8 minutes on 2 cores (estimated from the cell count: twice the cells of the 4-minute runs before the
-         * work-only pool, the short held cycle and the 256-thread cells): one round, one 1 s warm-up and two 1 s
-         * measured iterations per cell.
+         * About 10 minutes on 2 cores (estimated from the timed full round below): one round, one 1 s warm-up and two
+         * 1 s measured iterations per cell.
          */
         QUICK(1, 1, 1, TimeValue.seconds(1), 2, TimeValue.seconds(1), 10_000),
         /**
-         * About 2 hours 20 minutes (estimated likewise from the 70 minutes before): five rounds (five forks per cell),
-         * two 2 s warm-ups and five 2 s iterations each.
+         * About 3 hours 30 minutes (a round timed at 40 minutes on Java 25 without the Redis section, which adds
+         * about 2): five rounds (five forks per cell), two 2 s warm-ups and five 2 s iterations each.
          */
         FULL(5, 1, 2, TimeValue.seconds(2), 5, TimeValue.seconds(2), 10_000);
 
