@@ -193,16 +193,7 @@ class ChannelSocketTest {
     void anInterruptedReaderGetsItsSocketClosedAndKeepsItsInterruptStatus() throws Exception {
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
         CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                socket.getInputStream().read();
-                failure.complete(null);
-            } catch (Throwable t) {
-                failure.complete(t);
-            }
-            stillInterrupted.complete(Thread.currentThread().isInterrupted());
-        });
-        reader.start();
+        Thread reader = reader(socket, failure, stillInterrupted);
         await().atMost(AWAIT).until(() -> waiting(reader));
 
         reader.interrupt();
@@ -303,6 +294,12 @@ class ChannelSocketTest {
 
     /** Starts a thread that reads one byte from {@code socket} and completes {@code failure} with what it threw. */
     private static Thread reader(Socket socket, CompletableFuture<Throwable> failure) {
+        return reader(socket, failure, new CompletableFuture<>());
+    }
+
+    /** As {@link #reader(Socket, CompletableFuture)}, and completes {@code interrupted} with its interrupt status. */
+    private static Thread reader(
+            Socket socket, CompletableFuture<Throwable> failure, CompletableFuture<Boolean> interrupted) {
         Thread reader = new Thread(() -> {
             try {
                 socket.getInputStream().read();
@@ -310,6 +307,7 @@ class ChannelSocketTest {
             } catch (Throwable t) {
                 failure.complete(t);
             }
+            interrupted.complete(Thread.currentThread().isInterrupted());
         });
         reader.start();
         return reader;
