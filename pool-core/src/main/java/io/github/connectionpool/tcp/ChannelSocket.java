@@ -67,7 +67,7 @@ class ChannelSocket extends Socket {
     private final InputStream input = new Input();
     private final OutputStream output = new Output();
 
-    private final ByteBuffer probe = ByteBuffer.allocateDirect(1); // the check's one byte, read under readLock
+    private final ByteBuffer probe = ByteBuffer.allocateDirect(1); // the check's one byte (see nothingWaiting)
 
     private volatile int timeoutMillis;
     // Opened by the first wait in their direction, under that direction's lock; closed by close(). Volatile, as is
@@ -111,17 +111,15 @@ class ChannelSocket extends Socket {
         }
     }
 
-    /** The pool's check: whether a read finds nothing waiting (so not the end of the stream either); never waits. */
+    /**
+     * The pool's check: whether a read finds nothing waiting (so not the end of the stream either); never waits. Called
+     * by the one thread that holds the idle socket, which owns {@link #probe} meanwhile.
+     *
+     * @throws IOException when the socket fails, or a caller still reads it: either way it is not one to lend
+     */
     final boolean nothingWaiting() throws IOException {
-        if (!readLock.tryLock()) {
-            return false; // a caller still reading a returned socket: not one to lend
-        }
-        try {
-            probe.clear();
-            return channel.read(probe) == 0; // -1: the peer closed; 1: unread bytes
-        } finally {
-            readLock.unlock();
-        }
+        probe.clear();
+        return readNow(probe) == 0; // -1: the peer closed; 1: unread bytes
     }
 
     /** The read timeout, 0 for none, as {@link #setSoTimeout(int)} last set it. */
