@@ -10,7 +10,15 @@ import io.github.connectionpool.testing.LogCapture;
 import io.github.connectionpool.testing.TestConnection;
 import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -288,6 +296,81 @@ class PooledConnectionTest {
 
         assertThat(connection.isClosed()).isFalse();
         assertThat(pool.stats().idle()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionBeingResetGoesToTheWaitingCallerOnlyOnceTheResetIsDone() throws Exception {
+        CountDownLatch resetting = new CountDownLatch(1);
+        CountDownLatch finishReset = new CountDownLatch(1);
+        AtomicInteger resets = new AtomicInteger();
+        pool = builder(1)
+                .resetOnReturn(c -> {
+                    resets.incrementAndGet();
+                    resetting.countDown();
+                    return finishReset.await(10, TimeUnit.SECONDS);
+                })
+                .build();
+        PooledConnection<TestConnection> lease = pool.getConnection();
+        TestConnection connection = lease.get();
+        CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
+        assertThat(resetting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<PooledConnection<TestConnection>> waiting = pool.getConnectionAsync();
+        assertThat(pool.stats().active())
+                .as("still the returning caller's while it is reset")
+                .isEqualTo(1);
+        assertThat(waiting).isNotDone();
+        finishReset.countDown();
+
+        try (PooledConnection<TestConnection> next = waiting.get(10, TimeUnit.SECONDS)) {
+            assertThat(next.get()).isSameAs(connection);
+        }
+        returned.get(10, TimeUnit.SECONDS);
+        assertThat(resets).as("one reset per return").hasValue(2);
+        lease.close();
+        assertThat(resets)
+                .as("a second close of a returned lease resets nothing")
+                .hasValue(2);
+    }
+
+    @Test
+    void noConnectionIsLentToAnotherCallerWhileItsReturningCallerResetsIt() throws Exception {
+        int threads = 4;
+        int cycles = 5_000;
+        Map<TestConnection, Thread> holders = new ConcurrentHashMap<>();
+        AtomicInteger violations = new AtomicInteger();
+        pool = builder(2)
+                .resetOnReturn(c -> {
+                    Thread.yield(); // widen the window in which a second borrower could get it
+                    if (!holders.remove(c, Thread.currentThread())) {
+                        violations.incrementAndGet(); // somebody else was lent it meanwhile
+                    }
+                    return true;
+                })
+                .build();
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(callers.submit(() -> {
+                    for (int i = 0; i < cycles; i++) {
+                        try (PooledConnection<TestConnection> lease = pool.getConnection()) {
+                            if (holders.putIfAbsent(lease.get(), Thread.currentThread()) != null) {
+                                violations.incrementAndGet(); // lent while another caller still held it
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(violations).hasValue(0);
+        assertThat(pool.stats().active()).isZero();
+        assertThat(pool.stats().total()).isLessThanOrEqualTo(2);
     }
 
     @Test

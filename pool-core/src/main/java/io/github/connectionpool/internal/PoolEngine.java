@@ -216,8 +216,10 @@ public final class PoolEngine<T, P> {
             return;
         }
         long now = now();
-        if (resetter != null) {
-            releaseWithReset(slot, stamp, now);
+        if (resetter != null && !reset(slot.connection)) {
+            if (end(slot, stamp, now)) {
+                recycler.discard(slot, "its reset on return failed");
+            }
             return;
         }
         long usage = now - slot.leasedAt;
@@ -292,22 +294,10 @@ public final class PoolEngine<T, P> {
     }
 
     /**
-     * Returns a lease through the resetter: the lease is ended (the slot owned by this thread) before the resetter
-     * touches the connection, so that a concurrent second close cannot reset a connection already lent again.
+     * Runs the resetter on a connection still lent to the returning caller: the lease ends only after it, so a kept
+     * connection takes the same return as without a resetter (a store, see {@link Slot#returnIdle}). Only the lease's
+     * owner ends it (see {@link Slot}), so nobody else can lend the connection while it is being reset.
      */
-    private void releaseWithReset(Slot<T> slot, long stamp, long now) {
-        if (!end(slot, stamp, now)) {
-            return;
-        }
-        if (!reset(slot.connection)) {
-            recycler.discard(slot, "its reset on return failed");
-            return;
-        }
-        slot.lastUsed = now;
-        slot.lastChecked = now;
-        handBack(slot);
-    }
-
     private boolean reset(T connection) {
         try {
             return resetter.reset(connection);
