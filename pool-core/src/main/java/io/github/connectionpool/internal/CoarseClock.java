@@ -8,12 +8,13 @@ import java.util.concurrent.TimeUnit;
  * {@link #period()}; readings lag real time by at most one period.
  *
  * <p>Used only with the system ticker and only when nothing needs exact times on the hot path (no listener, no leak
- * detection). What it times there tolerates the lag: the validation bypass window (the period is an eighth of it),
- * idle time and lifetime (minutes). What it costs: a connection may be lent unchecked up to one period past its bypass
- * window, and the scheduler wakes once a period. The period follows the bypass window the user set; 10 ms and 1 s
- * bound it so that a tiny window does not keep the scheduler busy and a long one still moves idle times along. The
- * 25 ns were measured on the 2-core machine this was tuned on ({@code CoarseClockTest}; {@code ValidationTest} fails
- * when the clock stops).
+ * detection). What it times there tolerates the lag: the validation bypass window (the period is an eighth of it), idle
+ * time and lifetime (minutes). What it costs: a connection may be lent unchecked up to one period past its bypass
+ * window, and the scheduler wakes once a period. A zero window is never lengthened: with it every borrow is checked,
+ * whatever the clock reads ({@code LendingCheck#recentlyChecked}). The period follows the bypass window the user set;
+ * 10 ms and 1 s bound it so that a tiny window does not keep the scheduler busy and a long one still moves idle times
+ * along. The 25 ns were measured on the 2-core machine this was tuned on ({@code CoarseClockTest};
+ * {@code ValidationTest} fails when the clock stops).
  */
 final class CoarseClock {
 

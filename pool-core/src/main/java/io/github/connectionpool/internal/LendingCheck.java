@@ -44,7 +44,7 @@ final class LendingCheck<T> {
 
     /** Whether an idle connection may be lent without any check: young enough and used or checked lately. */
     boolean isFresh(Slot<T> slot, long now) {
-        return now - slot.createdAt < slot.lifetime && now - slot.lastChecked < bypassNanos;
+        return now - slot.createdAt < slot.lifetime && recentlyChecked(slot, now);
     }
 
     /** Whether a connection must be checked before the next borrower gets it. */
@@ -57,9 +57,16 @@ final class LendingCheck<T> {
         return now - slot.createdAt >= slot.lifetime;
     }
 
-    /** Whether the connection was used or checked within the bypass window. */
+    /**
+     * Whether the connection was used or checked within the bypass window. A return writes only {@code lastUsed} (one
+     * store less on the return path), so both times count.
+     *
+     * <p>Never with a zero window: {@code now} may come from the {@link CoarseClock}, which lags the ticker that a
+     * creation or a validation writes its time with, so such a time can lie ahead of {@code now}, and a negative age
+     * is below a zero window. With a window, that lag only lengthens it a little, as the coarse clock allows.
+     */
     boolean recentlyChecked(Slot<T> slot, long now) {
-        return now - slot.lastChecked < bypassNanos;
+        return bypassNanos > 0 && (now - slot.lastUsed < bypassNanos || now - slot.lastChecked < bypassNanos);
     }
 
     /**

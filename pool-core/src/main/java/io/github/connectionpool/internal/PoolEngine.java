@@ -223,20 +223,21 @@ public final class PoolEngine<T, P> {
             return;
         }
         long usage = now - slot.leasedAt;
-        slot.lastUsed = now;
-        slot.lastChecked = now;
+        slot.lastUsed = now; // also starts the validation bypass window (LendingCheck#recentlyChecked)
         if (trackBorrowers) {
             leaks.returned(slot, stamp, now);
         }
-        if (!waiters.isEmpty() || lifecycle.isClosed()) {
+        if (!waiters.isEmpty()) {
             returnWhileQueued(slot, stamp, usage);
             return;
         }
         TurnPolicy.end(slot); // nobody waits: turns are over
         long idle = slot.returnIdle(stamp); // a store, no fence: see Slot.returnIdle for what covers the race
         listener.connectionReturned(usage);
+        // Somebody queued meanwhile, having looked before this was idle; or the pool is closed (before or during this
+        // return: checked once, here, as the only check covers both), and the connection goes to be closed.
         if ((!waiters.isEmpty() || lifecycle.isClosed()) && slot.tryRetake(idle)) {
-            handBack(slot); // somebody queued meanwhile, having looked before this was idle
+            handBack(slot);
         }
     }
 

@@ -283,9 +283,9 @@ abstract class SlotFields<T> extends SlotPadding {
     long createdAt;
     /** How long the connection may live, jitter applied ({@code Long.MAX_VALUE} for forever). */
     long lifetime = Long.MAX_VALUE;
-    /** Ticker time of the last return (or of the creation): the start of the idle time. */
+    /** Ticker time of the last return (or of the creation): the start of the idle time, and of a bypass window. */
     long lastUsed;
-    /** Ticker time of the last return or validation: the start of the validation bypass window. */
+    /** Ticker time of the last validation (or of the creation): the start of a validation bypass window. */
     long lastChecked;
     /** Ticker time of the current lease. */
     long leasedAt;

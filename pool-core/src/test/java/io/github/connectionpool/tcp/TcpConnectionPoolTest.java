@@ -233,6 +233,28 @@ class TcpConnectionPoolTest {
         });
     }
 
+    /**
+     * A cleanup run validates the idle socket with the exact time; the borrow that follows reads the pool's coarse clock,
+     * which may not have ticked since, so the validation's time lies ahead of the borrow's. With the TCP pool's zero
+     * bypass window that must still mean "check", or a peer that closed right after the cleanup reaches the caller.
+     */
+    @Test
+    void aPeerThatClosedRightAfterACleanupRunIsStillDetectedByTheNextBorrow() throws IOException {
+        TestServer server = server(TestServer.Mode.ECHO);
+        TcpConnectionPool pool = closing(pool(server, 1));
+        Socket dead = borrowRoundTripAndReturn(pool, "before the cleanup");
+        pool.runCleanup(); // validates the idle socket: it is fine
+
+        assertThat(server.cutAll()).isEqualTo(1);
+        await().atMost(AWAIT).until(() -> server.open() == 0);
+
+        try (PooledConnection<Socket> lease = pool.getConnection()) {
+            assertThat(lease.get()).isNotSameAs(dead);
+            assertRoundTrip(lease.get(), "after the cut");
+        }
+        assertThat(pool.stats().validationFailures()).isEqualTo(1);
+    }
+
     @Test
     void aPeerThatResetTheConnectionIsDetectedAndReplaced() throws IOException {
         TestServer server = server(TestServer.Mode.ECHO);
