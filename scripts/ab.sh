@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A/B of this pool's engine: the benchmark jar of an older commit against the current tree's, in interleaved rounds
 # (which jar goes first alternates), so that a change in the machine's load hits both alike. Measures what a change to
-# the engine must not lose: the throughput matrix (bare and held cycle, 1/4/16/64 threads, with the bytes allocated
-# per cycle), PostgreSQL SELECT 1 (32 threads) and Redis PING through the TCP pool (32 threads), this pool only.
+# the engine must not lose: the throughput matrix (bare, held and held-short cycles at 1/4/16/64 threads, the held ones
+# at 256 too, as in the suite's matrix; with the bytes allocated per cycle), PostgreSQL SELECT 1 (32 threads) and Redis
+# PING through the TCP pool (32 threads), this pool only.
 # PostgreSQL and Redis at their defaults (127.0.0.1:5432 database test user postgres, 127.0.0.1:6379); a server that
 # does not answer, or an old commit without the benchmark, leaves that cell out of the report.
 #
-#   scripts/ab.sh <old-commit> [rounds]      # default 5 rounds; about 3 minutes a round on 2 cores
+#   scripts/ab.sh <old-commit> [rounds]      # default 5 rounds; about 6 minutes a round on 2 cores
 #
 # Results: benchmarks/results/ab/{old,new}-round-N-*.json and report.md (medians, new/old per cell and per round).
 set -euo pipefail
@@ -31,8 +32,10 @@ git rev-parse --short HEAD > "$out/new.commit"
 
 run() { # $1: old|new, $2: round
     local jar="$out/$1.jar" prefix="$out/$1-round-$2"
-    for threads in 1 4 16 64; do
-        "$java_bin" -jar "$jar" 'CycleBenchmark\.(bare|held)Cycle' -p pool=connectionpool -t "$threads" \
+    for threads in 1 4 16 64 256; do
+        local cycles='CycleBenchmark\.(bare|held|heldShort)Cycle'
+        [ "$threads" -eq 256 ] && cycles='CycleBenchmark\.(held|heldShort)Cycle'
+        "$java_bin" -jar "$jar" "$cycles" -p pool=connectionpool -t "$threads" \
             -f 1 -wi 2 -w 1s -i 3 -r 2s -prof gc -rf json -rff "$prefix-t$threads.json" > "$prefix-t$threads.log" 2>&1
     done
     "$java_bin" -jar "$jar" 'PostgresBenchmark' -p pool=connectionpool -f 1 -wi 2 -w 1s -i 3 -r 2s \
