@@ -316,9 +316,7 @@ class PooledConnectionTest {
         assertThat(resetting.await(10, TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<PooledConnection<TestConnection>> waiting = pool.getConnectionAsync();
-        assertThat(pool.stats().active())
-                .as("still the returning caller's while it is reset")
-                .isEqualTo(1);
+        assertThat(pool.stats().active()).as("not to be had while it is reset").isEqualTo(1);
         assertThat(waiting).isNotDone();
         finishReset.countDown();
 
@@ -331,6 +329,45 @@ class PooledConnectionTest {
         assertThat(resets)
                 .as("a second close of a returned lease resets nothing")
                 .hasValue(2);
+    }
+
+    @Test
+    void anInvalidateOrASecondCloseFromAnotherThreadDuringTheResetDoesNothing() throws Exception {
+        CountDownLatch resetting = new CountDownLatch(1);
+        CountDownLatch finishReset = new CountDownLatch(1);
+        AtomicInteger resets = new AtomicInteger();
+        pool = builder(1)
+                .resetOnReturn(c -> {
+                    if (resets.incrementAndGet() == 1) {
+                        resetting.countDown();
+                        return finishReset.await(10, TimeUnit.SECONDS);
+                    }
+                    return true;
+                })
+                .build();
+        PooledConnection<TestConnection> lease = pool.getConnection();
+        TestConnection connection = lease.get();
+        CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
+        assertThat(resetting.await(10, TimeUnit.SECONDS)).isTrue();
+
+        lease.close(); // the same lease, from this thread, while the other thread's close() resets it
+        lease.invalidate();
+        finishReset.countDown();
+        returned.get(10, TimeUnit.SECONDS);
+
+        assertThat(resets).as("one reset for the one return").hasValue(1);
+        assertThat(connection.isClosed()).isFalse();
+        assertThat(pool.stats()).satisfies(s -> {
+            assertThat(s.idle()).isEqualTo(1);
+            assertThat(s.active()).isZero();
+            assertThat(s.destroyed()).isZero();
+        });
+        try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ZERO)) {
+            assertThat(next.get()).isSameAs(connection);
+            assertThatThrownBy(() -> pool.getConnection(Duration.ZERO))
+                    .as("the only connection is lent once")
+                    .isInstanceOf(PoolTimeoutException.class);
+        }
     }
 
     @Test

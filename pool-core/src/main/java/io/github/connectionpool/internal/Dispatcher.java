@@ -99,9 +99,9 @@ final class Dispatcher<T> {
     }
 
     /**
-     * Ends a lease while callers wait (or the pool closes): the connection stays idle in its returner's turn, or goes
-     * to the oldest waiter. The lease ends here (a second close of it does nothing), so the returner may call this
-     * only once per lease.
+     * Ends a lease while callers wait (the pool may close meanwhile): the connection stays idle in its returner's turn,
+     * or goes to the oldest waiter. The lease ends here (a second close of it does nothing), so the returner may call
+     * this only once per lease.
      *
      * @return {@link HandBack#CHECK_FIRST} when the returner still owns the connection and must have it checked
      */

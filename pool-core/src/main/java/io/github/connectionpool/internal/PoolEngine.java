@@ -216,10 +216,8 @@ public final class PoolEngine<T, P> {
             return;
         }
         long now = now();
-        if (resetter != null && !reset(slot.connection)) {
-            if (end(slot, stamp, now)) {
-                recycler.discard(slot, "its reset on return failed");
-            }
+        if (resetter != null) {
+            releaseWithReset(slot, stamp, now);
             return;
         }
         long usage = now - slot.leasedAt;
@@ -281,7 +279,7 @@ public final class PoolEngine<T, P> {
     // ---------------------------------------------------------------------------------------------------------------
     // Returning, the other ways
 
-    /** Takes a lent connection back while callers wait (or the pool closes): kept in a turn, or handed over. */
+    /** Takes a lent connection back while callers wait (the pool may close meanwhile): kept in a turn, or handed. */
     private void returnWhileQueued(Slot<T> slot, long stamp, long usage) {
         if (dispatcher.returnWhileQueued(slot, stamp, usage) == Dispatcher.HandBack.CHECK_FIRST) {
             recycler.checkForWaiters(slot);
@@ -295,10 +293,25 @@ public final class PoolEngine<T, P> {
     }
 
     /**
-     * Runs the resetter on a connection still lent to the returning caller: the lease ends only after it, so a kept
-     * connection takes the same return as without a resetter (a store, see {@link Slot#returnIdle}). Only the lease's
-     * owner ends it (see {@link Slot}), so nobody else can lend the connection while it is being reset.
+     * Returns a lease through the resetter: the lease is ended (a compare-and-set; the slot is then owned by this
+     * thread) before the resetter touches the connection. A reset can take as long as a rollback's round trip, and a
+     * second {@code close()}, an {@code invalidate()} or a {@code detach()} of the same lease in that time, from
+     * another thread, then finds the lease ended and does nothing; with the lease still live they would free the slot
+     * under the reset, and the reset's return would then make another caller's lease idle (measured: two handles on
+     * one connection). The bare return's store is kept for pools without a resetter, where that window is nanoseconds.
      */
+    private void releaseWithReset(Slot<T> slot, long stamp, long now) {
+        if (!end(slot, stamp, now)) {
+            return;
+        }
+        if (!reset(slot.connection)) {
+            recycler.discard(slot, "its reset on return failed");
+            return;
+        }
+        slot.lastUsed = now; // also starts the validation bypass window (LendingCheck#recentlyChecked)
+        handBack(slot);
+    }
+
     private boolean reset(T connection) {
         try {
             return resetter.reset(connection);
