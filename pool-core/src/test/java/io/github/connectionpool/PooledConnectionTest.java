@@ -300,62 +300,44 @@ class PooledConnectionTest {
 
     @Test
     void aConnectionBeingResetGoesToTheWaitingCallerOnlyOnceTheResetIsDone() throws Exception {
-        CountDownLatch resetting = new CountDownLatch(1);
-        CountDownLatch finishReset = new CountDownLatch(1);
-        AtomicInteger resets = new AtomicInteger();
-        pool = builder(1)
-                .resetOnReturn(c -> {
-                    resets.incrementAndGet();
-                    resetting.countDown();
-                    return finishReset.await(10, TimeUnit.SECONDS);
-                })
-                .build();
+        HeldReset reset = new HeldReset();
+        pool = builder(1).resetOnReturn(reset).build();
         PooledConnection<TestConnection> lease = pool.getConnection();
         TestConnection connection = lease.get();
         CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
-        assertThat(resetting.await(10, TimeUnit.SECONDS)).isTrue();
+        reset.awaitStarted();
 
         CompletableFuture<PooledConnection<TestConnection>> waiting = pool.getConnectionAsync();
         assertThat(pool.stats().active()).as("not to be had while it is reset").isEqualTo(1);
         assertThat(waiting).isNotDone();
-        finishReset.countDown();
+        reset.finish();
 
         try (PooledConnection<TestConnection> next = waiting.get(10, TimeUnit.SECONDS)) {
             assertThat(next.get()).isSameAs(connection);
         }
         returned.get(10, TimeUnit.SECONDS);
-        assertThat(resets).as("one reset per return").hasValue(2);
+        assertThat(reset.count).as("one reset per return").hasValue(2);
         lease.close();
-        assertThat(resets)
+        assertThat(reset.count)
                 .as("a second close of a returned lease resets nothing")
                 .hasValue(2);
     }
 
     @Test
     void anInvalidateOrASecondCloseFromAnotherThreadDuringTheResetDoesNothing() throws Exception {
-        CountDownLatch resetting = new CountDownLatch(1);
-        CountDownLatch finishReset = new CountDownLatch(1);
-        AtomicInteger resets = new AtomicInteger();
-        pool = builder(1)
-                .resetOnReturn(c -> {
-                    if (resets.incrementAndGet() == 1) {
-                        resetting.countDown();
-                        return finishReset.await(10, TimeUnit.SECONDS);
-                    }
-                    return true;
-                })
-                .build();
+        HeldReset reset = new HeldReset();
+        pool = builder(1).resetOnReturn(reset).build();
         PooledConnection<TestConnection> lease = pool.getConnection();
         TestConnection connection = lease.get();
         CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
-        assertThat(resetting.await(10, TimeUnit.SECONDS)).isTrue();
+        reset.awaitStarted();
 
         lease.close(); // the same lease, from this thread, while the other thread's close() resets it
         lease.invalidate();
-        finishReset.countDown();
+        reset.finish();
         returned.get(10, TimeUnit.SECONDS);
 
-        assertThat(resets).as("one reset for the one return").hasValue(1);
+        assertThat(reset.count).as("one reset for the one return").hasValue(1);
         assertThat(connection.isClosed()).isFalse();
         assertThat(pool.stats()).satisfies(s -> {
             assertThat(s.idle()).isEqualTo(1);
@@ -435,6 +417,33 @@ class PooledConnectionTest {
         }
         try (PooledConnection<TestConnection> next = pool.getConnection(Duration.ofSeconds(5))) {
             assertThat(next.get()).as("the freed slot takes a new connection").isNotSameAs(first);
+        }
+    }
+
+    /** A resetter whose first reset holds until {@link #finish()}; later ones pass at once. */
+    private static final class HeldReset implements ConnectionResetter<TestConnection> {
+
+        final AtomicInteger count = new AtomicInteger();
+        private final CountDownLatch started = new CountDownLatch(1);
+        private final CountDownLatch finish = new CountDownLatch(1);
+
+        @Override
+        public boolean reset(TestConnection connection) throws InterruptedException {
+            if (count.incrementAndGet() > 1) {
+                return true;
+            }
+            started.countDown();
+            return finish.await(10, TimeUnit.SECONDS);
+        }
+
+        void awaitStarted() throws InterruptedException {
+            assertThat(started.await(10, TimeUnit.SECONDS))
+                    .as("a reset started")
+                    .isTrue();
+        }
+
+        void finish() {
+            finish.countDown();
         }
     }
 }
