@@ -304,8 +304,7 @@ class PooledConnectionTest {
         pool = builder(1).resetOnReturn(reset).build();
         PooledConnection<TestConnection> lease = pool.getConnection();
         TestConnection connection = lease.get();
-        CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
-        reset.awaitStarted();
+        CompletableFuture<Void> returned = reset.returnHeld(lease);
 
         CompletableFuture<PooledConnection<TestConnection>> waiting = pool.getConnectionAsync();
         assertThat(pool.stats().active()).as("not to be had while it is reset").isEqualTo(1);
@@ -329,8 +328,7 @@ class PooledConnectionTest {
         pool = builder(1).resetOnReturn(reset).build();
         PooledConnection<TestConnection> lease = pool.getConnection();
         TestConnection connection = lease.get();
-        CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
-        reset.awaitStarted();
+        CompletableFuture<Void> returned = reset.returnHeld(lease);
 
         lease.close(); // the same lease, from this thread, while the other thread's close() resets it
         lease.invalidate();
@@ -436,10 +434,13 @@ class PooledConnectionTest {
             return finish.await(10, TimeUnit.SECONDS);
         }
 
-        void awaitStarted() throws InterruptedException {
+        /** Closes the lease on another thread and returns once its reset has started (and holds). */
+        CompletableFuture<Void> returnHeld(PooledConnection<TestConnection> lease) throws InterruptedException {
+            CompletableFuture<Void> returned = CompletableFuture.runAsync(lease::close);
             assertThat(started.await(10, TimeUnit.SECONDS))
                     .as("a reset started")
                     .isTrue();
+            return returned;
         }
 
         void finish() {
