@@ -9,7 +9,9 @@ import io.github.connectionpool.testing.TestCreator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +176,66 @@ class FairnessTest {
         assertThat(attemptsDuringRelease).isGreaterThan(100);
         assertThat(pool.stats().pending()).isZero();
         assertThat(pool.stats().idle()).isEqualTo(1);
+    }
+
+    @Test
+    void callersWhoseConnectionsFailTheirChecksWaitOnInTheOrderTheyArrived() throws Exception {
+        Map<Integer, CompletableFuture<Boolean>> checks = new ConcurrentHashMap<>();
+        try (ConnectionPool<TestConnection, String> checked = ConnectionPool.builder(
+                        "params",
+                        creator,
+                        c -> checks.getOrDefault(c.id(), CompletableFuture.completedFuture(Boolean.TRUE)))
+                .name("fairness-checks")
+                .maxSize(2)
+                // A returned connection is checked before the next borrower has it.
+                .validationBypassWindow(Duration.ZERO)
+                .validationTimeout(Duration.ofSeconds(30))
+                .connectionTimeout(Duration.ofSeconds(30))
+                .acquireTimeout(Duration.ofSeconds(30))
+                .cleanup(CleanupConfig.disabled())
+                .build()) {
+            PooledConnection<TestConnection> first = checked.getConnection();
+            PooledConnection<TestConnection> second = checked.getConnection();
+            CompletableFuture<Boolean> firstCheck = new CompletableFuture<>();
+            CompletableFuture<Boolean> secondCheck = new CompletableFuture<>();
+            checks.put(first.get().id(), firstCheck);
+            checks.put(second.get().id(), secondCheck);
+            CountDownLatch finish = new CountDownLatch(1);
+            for (String name : List.of("a", "b", "c")) {
+                int queuedBefore = checked.stats().pending();
+                Thread thread = callers.start(name, () -> {
+                    PooledConnection<TestConnection> lease = checked.getConnection();
+                    leaseOrder.add(name);
+                    try {
+                        finish.await(); // holds it, so that the next connection shows who is next in line
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    } finally {
+                        lease.close();
+                    }
+                });
+                Callers.awaitQueued(checked, thread, queuedBefore + 1);
+            }
+            creator.mode(TestCreator.Mode.NEVER_COMPLETE); // replacements come when the test says
+
+            first.close(); // to a, which checks it on its own thread
+            second.close(); // to b
+            await().atMost(Duration.ofSeconds(10)).until(() -> checked.stats().pending() == 1);
+            firstCheck.complete(false); // a's connection fails first: a waits again
+            await().atMost(Duration.ofSeconds(10)).until(() -> checked.stats().pending() == 2);
+            secondCheck.complete(false); // then b's
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> checked.stats().pending() == 3 && creator.attempts() == 4);
+
+            creator.completeOneHanging();
+            await().atMost(Duration.ofSeconds(10)).until(() -> leaseOrder.size() == 1);
+            creator.completeOneHanging();
+            await().atMost(Duration.ofSeconds(10)).until(() -> leaseOrder.size() == 2);
+            finish.countDown();
+            callers.awaitAll();
+
+            assertThat(leaseOrder).containsExactly("a", "b", "c");
+        }
     }
 
     /** Starts a waiter and returns once it is queued (so arrival order is the start order). */

@@ -134,7 +134,7 @@ final class SlowBorrow<T> {
         long queuedAt = realStart != 0 ? realStart : System.nanoTime();
         turns.tick(queuedAt);
         long deadline = saturatedAdd(queuedAt, timeoutNanos);
-        Waiter<T> waiter = enqueue(start, deadline, true, false);
+        Waiter<T> waiter = enqueue(start, deadline, true, null);
         for (; ; ) {
             try {
                 slot = await(waiter, deadline, timeoutNanos);
@@ -144,8 +144,8 @@ final class SlowBorrow<T> {
             if (!waiter.mustCheck(slot) || checkServed(slot, start, deadline)) {
                 return slot;
             }
-            // Its connection failed the check: this caller waits again, still the oldest.
-            waiter = enqueue(start, deadline, true, true);
+            // Its connection failed the check: this caller waits again, in the place it had.
+            waiter = enqueue(start, deadline, true, waiter);
         }
     }
 
@@ -212,7 +212,7 @@ final class SlowBorrow<T> {
         if (Thread.currentThread().isInterrupted()) {
             throw failures.interrupted();
         }
-        Waiter<T> waiter = enqueue(start, deadline, false, false);
+        Waiter<T> waiter = enqueue(start, deadline, false, null);
         try {
             Slot<T> served = oldest.await(waiter, deadline);
             if (served == null) {
@@ -257,7 +257,7 @@ final class SlowBorrow<T> {
         if (stale != null) {
             creations.checkStarted(); // the taken connection is this caller's supply while it is checked
         }
-        Waiter<T> waiter = enqueue(start, Recycler.ASYNC, true, false);
+        Waiter<T> waiter = enqueue(start, Recycler.ASYNC, true, null);
         if (stale != null) {
             recycler.checkCounted(stale);
         }
@@ -283,13 +283,13 @@ final class SlowBorrow<T> {
      * @param deadline the real time until which a synchronous caller may be kept checking idle connections for the
      *     waiters, or {@link Recycler#ASYNC} for a caller whose thread must not block
      * @param reported whether the wait is timed and its timeout counted (all but a probe's)
-     * @param first whether the caller goes to the head of the queue (it was served already, with a connection that
-     *     failed its check)
+     * @param served the caller's earlier wait, from which it was served a connection that failed its check: the caller
+     *     goes back to its place in the queue; {@code null} for a caller that queues for the first time
      */
-    private Waiter<T> enqueue(long start, long deadline, boolean reported, boolean first) {
+    private Waiter<T> enqueue(long start, long deadline, boolean reported, Waiter<T> served) {
         Waiter<T> waiter = new Waiter<>(start, leaks.captureBorrower(), deadline == Recycler.ASYNC, reported);
-        if (first) {
-            waiters.addFirst(waiter);
+        if (served != null) {
+            waiters.addAgain(waiter, served);
         } else {
             waiters.add(waiter);
         }

@@ -85,6 +85,9 @@ public final class Waiter<T> {
     boolean checkDue;
 
     // Links of the intrusive queue, guarded by the queue's lock.
+    /** The caller's place in arrival order, given when it first queued and kept when it is put back. */
+    long arrival;
+
     Waiter<T> previous;
     Waiter<T> next;
     boolean queued;

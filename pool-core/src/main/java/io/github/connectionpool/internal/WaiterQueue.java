@@ -10,6 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * volatile read without the lock; the pool pairs "publish a connection, then read the size" with "add a waiter, then
  * look for connections" so that one of the two always sees the other.
  *
+ * <p><b>Order.</b> The queue is kept in arrival order ({@link Waiter#arrival}): {@link #add} appends the newest caller,
+ * and {@link #addAgain} puts a caller back at the place its first arrival gave it.
+ *
  * @param <T> the connection type
  */
 final class WaiterQueue<T> {
@@ -20,6 +23,8 @@ final class WaiterQueue<T> {
     private volatile int size;
     /** Waiters that do not look for connections themselves (asynchronous ones, virtual threads): see ReturnBackstop. */
     private volatile int blind;
+    /** The next caller's place in arrival order; guarded by the lock. */
+    private long arrivals;
 
     int size() {
         return size;
@@ -37,6 +42,7 @@ final class WaiterQueue<T> {
     void add(Waiter<T> waiter) {
         lock.lock();
         try {
+            waiter.arrival = arrivals++;
             waiter.previous = tail;
             waiter.next = null;
             if (tail == null) {
@@ -52,20 +58,35 @@ final class WaiterQueue<T> {
     }
 
     /**
-     * Puts a waiter at the head, as the oldest: a caller that was served a connection that then failed its check
-     * keeps its place (see {@code SlowBorrow}).
+     * Puts a caller back that was served a connection that then failed its check, in the place it had: behind the
+     * callers that arrived before it (others put back meanwhile), ahead of every caller that arrived after it (see
+     * {@code SlowBorrow}). The walk from the head is short: a caller is served from the head, so only callers put back
+     * after being served as well can have arrived before it.
+     *
+     * @param waiter the caller's new wait
+     * @param first the wait it was served from
      */
-    void addFirst(Waiter<T> waiter) {
+    void addAgain(Waiter<T> waiter, Waiter<T> first) {
         lock.lock();
         try {
-            waiter.previous = null;
-            waiter.next = head;
-            if (head == null) {
+            waiter.arrival = first.arrival;
+            Waiter<T> after = head;
+            while (after != null && after.arrival < waiter.arrival) {
+                after = after.next;
+            }
+            Waiter<T> before = after == null ? tail : after.previous;
+            waiter.previous = before;
+            waiter.next = after;
+            if (before == null) {
+                head = waiter;
+            } else {
+                before.next = waiter;
+            }
+            if (after == null) {
                 tail = waiter;
             } else {
-                head.previous = waiter;
+                after.previous = waiter;
             }
-            head = waiter;
             linked(waiter);
         } finally {
             lock.unlock();

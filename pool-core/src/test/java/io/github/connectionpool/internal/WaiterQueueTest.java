@@ -64,19 +64,56 @@ class WaiterQueueTest {
     }
 
     @Test
-    void aWaiterPutBackFirstIsTheOldestAgain() {
+    void aCallerPutBackGoesToThePlaceItHadAheadOfLaterArrivals() {
         Waiter<String> a = waiter();
         Waiter<String> b = waiter();
+        Waiter<String> c = waiter();
         queue.add(a);
-        queue.addFirst(b);
+        queue.add(b);
+        queue.add(c);
+        assertThat(queue.poll()).isSameAs(a);
 
-        assertThat(queue.size()).isEqualTo(2);
+        Waiter<String> aAgain = waiter();
+        queue.addAgain(aAgain, a);
+
+        assertThat(queue.size()).isEqualTo(3);
+        assertThat(queue.poll()).isSameAs(aAgain);
         assertThat(queue.poll()).isSameAs(b);
-        assertThat(queue.poll()).isSameAs(a);
-        queue.addFirst(a); // into an empty queue
-        assertThat(queue.peek()).isSameAs(a);
-        assertThat(queue.poll()).isSameAs(a);
+        assertThat(queue.poll()).isSameAs(c);
+        Waiter<String> cAgain = waiter();
+        queue.addAgain(cAgain, c); // into an empty queue
+        assertThat(queue.peek()).isSameAs(cAgain);
+        assertThat(queue.poll()).isSameAs(cAgain);
         assertThat(queue.isEmpty()).isTrue();
+    }
+
+    @Test
+    void twoCallersPutBackInEitherOrderKeepTheOrderTheyArrivedIn() {
+        for (boolean olderFirst : new boolean[] {true, false}) {
+            Waiter<String> a = waiter();
+            Waiter<String> b = waiter();
+            Waiter<String> c = waiter();
+            queue.add(a);
+            queue.add(b);
+            queue.add(c);
+            queue.poll();
+            queue.poll();
+            Waiter<String> aAgain = waiter();
+            Waiter<String> bAgain = waiter();
+
+            if (olderFirst) {
+                queue.addAgain(aAgain, a);
+                queue.addAgain(bAgain, b);
+            } else {
+                queue.addAgain(bAgain, b);
+                queue.addAgain(aAgain, a);
+            }
+
+            assertThat(queue.poll()).as("older put back first: %s", olderFirst).isSameAs(aAgain);
+            assertThat(queue.poll()).isSameAs(bAgain);
+            assertThat(queue.poll()).isSameAs(c);
+            assertThat(queue.isEmpty()).isTrue();
+        }
     }
 
     @Test
@@ -102,7 +139,7 @@ class WaiterQueueTest {
         Waiter<String> async = waiter();
         Waiter<String> sync = new Waiter<>(0, null, false);
         queue.add(async);
-        queue.addFirst(sync);
+        queue.add(sync);
 
         assertThat(queue.blind()).isEqualTo(1);
         queue.remove(async);

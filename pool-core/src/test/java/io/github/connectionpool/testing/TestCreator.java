@@ -65,6 +65,15 @@ public final class TestCreator implements ConnectionCreator<TestConnection, Stri
         return late;
     }
 
+    /** Completes the oldest hanging creation now, and returns its connection. */
+    public TestConnection completeOneHanging() {
+        CompletableFuture<TestConnection> future = hanging.remove(0);
+        TestConnection connection = new TestConnection(ids.incrementAndGet());
+        made.add(connection);
+        future.complete(connection);
+        return connection;
+    }
+
     public List<TestConnection> made() {
         return made;
     }
