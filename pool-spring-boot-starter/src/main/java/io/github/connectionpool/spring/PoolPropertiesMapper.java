@@ -68,9 +68,9 @@ final class PoolPropertiesMapper {
                             + e.getMessage(),
                     e);
         }
-        // No cause: this exception's constructor fixes it (to none), and its message already carries the core's.
-        return new InvalidConfigurationPropertyValueException(
-                setting.property(), setting.value(), setting.property() + ": " + e.getMessage());
+        // No cause: this exception's constructor fixes it (to none), and its reason is the core's message, which names
+        // the builder's setting; the property is this exception's name, which every message built from it shows.
+        return new InvalidConfigurationPropertyValueException(setting.property(), setting.value(), e.getMessage());
     }
 
     /**

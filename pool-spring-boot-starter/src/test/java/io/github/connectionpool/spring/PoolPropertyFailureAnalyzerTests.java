@@ -97,11 +97,12 @@ class PoolPropertyFailureAnalyzerTests {
         SpringApplication application = new SpringApplication(OnlyTheStarter.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         assertThatThrownBy(() -> application.run("--pool.port=70000").close());
-        assertThat(output)
+        assertThat(output) // as the README shows it
                 .contains("APPLICATION FAILED TO START")
-                .contains("Invalid value '70000' for the connection pool property 'pool.port'")
-                .contains("Set pool.port to a valid value")
-                .contains("pool.enabled=false");
+                .contains("Invalid value '70000' for the connection pool property 'pool.port' (from \"pool.port\" from"
+                        + " property source \"commandLineArgs\"): port must be between 1 and 65535, but was 70000")
+                .contains("Set pool.port to a valid value (port must be between 1 and 65535, but was 70000). To start"
+                        + " without the connection pool starter, set pool.enabled=false.");
     }
 
     private FailureAnalysis analyze(String... properties) {
