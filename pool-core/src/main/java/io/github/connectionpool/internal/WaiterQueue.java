@@ -43,15 +43,7 @@ final class WaiterQueue<T> {
         lock.lock();
         try {
             waiter.arrival = arrivals++;
-            waiter.previous = tail;
-            waiter.next = null;
-            if (tail == null) {
-                head = waiter;
-            } else {
-                tail.next = waiter;
-            }
-            tail = waiter;
-            linked(waiter);
+            linkBefore(waiter, null);
         } finally {
             lock.unlock();
         }
@@ -74,26 +66,27 @@ final class WaiterQueue<T> {
             while (after != null && after.arrival < waiter.arrival) {
                 after = after.next;
             }
-            Waiter<T> before = after == null ? tail : after.previous;
-            waiter.previous = before;
-            waiter.next = after;
-            if (before == null) {
-                head = waiter;
-            } else {
-                before.next = waiter;
-            }
-            if (after == null) {
-                tail = waiter;
-            } else {
-                after.previous = waiter;
-            }
-            linked(waiter);
+            linkBefore(waiter, after);
         } finally {
             lock.unlock();
         }
     }
 
-    private void linked(Waiter<T> waiter) {
+    /** Links {@code waiter} in ahead of {@code after}, or at the tail when that is {@code null}; under the lock. */
+    private void linkBefore(Waiter<T> waiter, Waiter<T> after) {
+        Waiter<T> before = after == null ? tail : after.previous;
+        waiter.previous = before;
+        waiter.next = after;
+        if (before == null) {
+            head = waiter;
+        } else {
+            before.next = waiter;
+        }
+        if (after == null) {
+            tail = waiter;
+        } else {
+            after.previous = waiter;
+        }
         waiter.queued = true;
         size = size + 1;
         if (!waiter.looks) {
